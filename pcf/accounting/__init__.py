@@ -1,0 +1,1 @@
+"""Methodology labels and rules: recycled-content rule, electricity accounting, boundary."""

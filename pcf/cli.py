@@ -1,0 +1,164 @@
+"""The ``pcf`` command. JSON on stdout with ``--format json``, tables otherwise.
+
+Errors a user can cause print one line ``error: <field>: <message> (allowed: ...)`` on stderr
+and exit with status 2; an invalid ``databases/`` exits with status 1 and lists every problem
+as ``file:line: message``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from pcf.errors import DataError, PcfError
+
+
+def _fail(exc: PcfError) -> None:
+    where = f"{exc.field}: " if getattr(exc, "field", None) else ""
+    click.echo(f"error: {where}{exc}", err=True)
+    sys.exit(1 if isinstance(exc, DataError) else 2)
+
+
+def handle_errors(func):
+    """Decorator: turn :class:`PcfError` into a one-line message and an exit status."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except PcfError as exc:
+            _fail(exc)
+
+    return wrapper
+
+
+def ensure_project() -> None:
+    """Build the Brightway project first if it is missing or stale (message on stderr)."""
+    from pcf.inventory.build import ensure_built, is_fresh
+
+    if not is_fresh():
+        click.echo("Brightway project missing or stale: building it from databases/ ...",
+                   err=True)
+        stamp = ensure_built()
+        click.echo(f"built database version {stamp['version']} in {stamp['seconds']} s",
+                   err=True)
+
+
+def emit_json(data) -> None:
+    """Write ``data`` as indented JSON on stdout."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                      show_default=True, help="Output format.")
+
+
+@click.group()
+@click.version_option(package_name="pcf")
+def main() -> None:
+    """pcf: product carbon footprints (cradle-to-gate, IPCC 2021 GWP100) from Brightway models.
+
+    State lives under $PCF_HOME (default ./var).
+    """
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Rebuild even if the project is up to date.")
+@FORMAT
+@handle_errors
+def setup(force: bool, fmt: str) -> None:
+    """Validate databases/ and build the Brightway project (idempotent, offline)."""
+    from pcf.inventory.build import ensure_built
+
+    stamp = ensure_built(force=force)
+    if fmt == "json":
+        emit_json(stamp)
+        return
+    state = "built" if stamp["rebuilt"] else "already up to date"
+    click.echo(f"Brightway project 'pcf' {state}: database version {stamp['version']}, "
+               f"{stamp['activities']} activities, products {', '.join(stamp['products'])}"
+               + (f", {stamp['seconds']} s" if stamp["rebuilt"] else ""))
+
+
+@main.command()
+@FORMAT
+@handle_errors
+def products(fmt: str) -> None:
+    """List products with their parameters and variants."""
+    from pcf import service
+
+    ensure_project()
+    items = service.list_products()
+    if fmt == "json":
+        emit_json(items)
+        return
+    for item in items:
+        click.echo(f"{item['id']}  ({item['declared_unit']})  {item['name']}")
+        click.echo(f"  variants: {', '.join(item['variants'])}")
+        for p in item["parameters"]:
+            if p["type"] == "choice":
+                rng = "one of " + ", ".join(p["choices"])
+            elif p["type"] == "boolean":
+                rng = "true/false"
+            else:
+                rng = f"{p['min']}..{p['max']} {p['unit']}"
+            click.echo(f"  {p['name']:<30} default {p['default']!s:<16} {rng}")
+        click.echo("")
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict:
+    out = {}
+    for item in values:
+        if "=" not in item:
+            raise PcfError(f"--set {item!r} must look like NAME=VALUE", field="--set")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out
+
+
+@main.command()
+@click.argument("product")
+@click.option("--variant", default=None, help="Named parameter set (e.g. virgin, recycled).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Parameter value; repeat for several. Overrides the variant.")
+@click.option("--quantity", type=str, default=None, help="Quantity (default 1 declared unit).")
+@click.option("--unit", default=None, help="Unit of --quantity (e.g. t, kg, MWh).")
+@FORMAT
+@handle_errors
+def footprint(product: str, variant, sets, quantity, unit, fmt: str) -> None:
+    """Print the footprint of PRODUCT (kg CO2e per declared unit and in total)."""
+    from pcf import service
+
+    ensure_project()
+    result = service.compute_footprint(product, variant=variant, parameters=_parse_sets(sets),
+                                       quantity=quantity, unit=unit)
+    if fmt == "json":
+        emit_json(result)
+        return
+    per, tot = result["per_declared_unit"], result["total"]
+    du = result["declared_unit"]
+    click.echo(f"{result['product']}  variant={result['variant']}  "
+               f"database {result['database']['version']}")
+    click.echo(f"  {result['boundary']}, {result['method']['name']}, recycled content "
+               f"{result['recycled_content_method']}, electricity "
+               f"{result['electricity_accounting']}")
+    click.echo(f"  per {du}: {per['total']:.4f} kg CO2e (fossil {per['fossil']:.4f}, biogenic "
+               f"{per['biogenic']:.4f}, land use {per['land_use']:.4f})")
+    click.echo(f"  total for {result['quantity']:g} {result['quantity_unit']}: "
+               f"{tot['total']:.4f} kg CO2e")
+    click.echo("  stages (kg CO2e per declared unit):")
+    for stage in result["stages"]:
+        click.echo(f"    {stage['stage']:<28} {stage['kg_co2e_per_declared_unit']:10.4f}")
+    click.echo("  largest contributions:")
+    for c in result["contributions"][:10]:
+        click.echo(f"    {c['kg_co2e_per_declared_unit']:10.4f}  {c['input']}  "
+                   f"[{c['amount']:.4g} {c['unit']} in {c['activity']}]")
+    params = ", ".join(f"{k}={v}" for k, v in result["parameters"].items())
+    click.echo(f"  parameters: {params}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,264 @@
+"""The :class:`Engine`: one warm, read-only view of the Brightway project per process.
+
+On construction the engine asks bw2calc for the technosphere and biosphere matrices of the
+project and the characterization factors of the four GWP100 methods, computes the cumulative
+background impacts once (:func:`pcf.engine.linalg.cumulative_impacts`), and compiles each
+product's foreground (its exchanges, formulas and derived parameters, read back from
+Brightway) into a few arrays and one compiled formula function.
+
+A footprint for new parameter values then evaluates the formulas in memory, assembles the
+small foreground matrix, solves it and multiplies: nothing is written to the Brightway
+database (DESIGN.md: "evaluating a new parameter set must not write to the Brightway SQLite
+database"). The result equals a plain ``bw2calc.LCA`` on a project whose parameters hold the
+same values (tests/test_engine_vs_bw2calc.py checks this on random parameter sets).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from pcf.engine.linalg import cumulative_impacts, supply
+from pcf.engine.result import Contribution, Result
+from pcf.errors import ProjectNotReadyError
+from pcf.formulas import compile_formulas
+from pcf.inventory.methods import METHODS, SPLIT
+
+PRODUCTS_DB = "pcf-products"
+
+
+@dataclass
+class _Rows:
+    """Exchanges leaving the foreground (to background activities or to the biosphere)."""
+
+    consumer: np.ndarray      # local foreground index of the consuming activity
+    slot: np.ndarray          # index into the amount vector
+    unit_impact: np.ndarray   # (n, 4) kg CO2e per unit of the input, by GWP part
+    stage: np.ndarray         # index into the product's stages
+    labels: list              # (input name, consumer name, kind, unit)
+
+
+class ProductSystem:
+    """A product's foreground, compiled for fast evaluation.
+
+    Parameters are given as *encoded* numeric Brightway parameters (see
+    :mod:`pcf.paramspec`); :meth:`evaluate` returns a :class:`Result` per declared unit.
+    """
+
+    def __init__(self, product_id, definition, inputs, derived, activities, exchanges,
+                 lam, cf, bio_index, act_index, names, version):
+        self.product_id = product_id
+        self.definition = definition
+        self.inputs = list(inputs)          # independent Brightway parameter names
+        self.defaults = dict(inputs)
+        self.stages = list(definition["stages"])
+        self.version = version
+        local = {key: i for i, key in enumerate(activities)}
+        self.size = len(activities)
+        self.reference = local[(PRODUCTS_DB, product_id)]
+        static, formulas = [], []
+        ff, out_bg, out_bio = [], [], []
+        for consumer_key, rows in exchanges.items():
+            j = local[consumer_key]
+            for ex in rows:
+                slot = len(static)
+                static.append(float(ex["amount"]))
+                if ex.get("formula"):
+                    formulas.append((slot, ex["formula"]))
+                key = ex["input"]
+                if ex["type"] == "production":
+                    ff.append((local[key], j, +1.0, slot))
+                elif ex["type"] == "technosphere" and key in local:
+                    ff.append((local[key], j, -1.0, slot))
+                elif ex["type"] == "technosphere":
+                    out_bg.append((j, slot, lam[act_index[key]], ex, names[key]))
+                elif ex["type"] == "biosphere":
+                    out_bio.append((j, slot, cf[bio_index[key]], ex, names[key]))
+        self._static = np.array(static, dtype=float)
+        self._formula_slots = np.array([s for s, _ in formulas], dtype=int)
+        self._evaluate = compile_formulas(derived, [f for _, f in formulas], self.inputs)
+        self._ff_rows = np.array([r for r, _, _, _ in ff], dtype=int)
+        self._ff_cols = np.array([c for _, c, _, _ in ff], dtype=int)
+        self._ff_sign = np.array([s for _, _, s, _ in ff], dtype=float)
+        self._ff_slot = np.array([s for _, _, _, s in ff], dtype=int)
+        stage_of = {s: i for i, s in enumerate(self.stages)}
+        act_names = {local[k]: names[k] for k in activities}
+        rows = out_bg + out_bio
+        self._out = _Rows(
+            consumer=np.array([r[0] for r in rows], dtype=int),
+            slot=np.array([r[1] for r in rows], dtype=int),
+            unit_impact=np.array([r[2] for r in rows], dtype=float).reshape(len(rows), len(SPLIT)),
+            stage=np.array([stage_of[r[3]["pcf_stage"]] for r in rows], dtype=int),
+            labels=[(r[4], act_names[r[0]], r[3]["type"], r[3].get("unit", "")) for r in rows],
+        )
+
+    def amounts(self, values: dict) -> np.ndarray:
+        """Exchange amounts (per unit of each consuming activity) for encoded ``values``."""
+        amounts = self._static.copy()
+        if len(self._formula_slots):
+            amounts[self._formula_slots] = self._evaluate(values)
+        return amounts
+
+    def evaluate(self, values: dict, contributions: bool = True) -> Result:
+        """Compute the footprint per declared unit.
+
+        Parameters
+        ----------
+        values : dict[str, float]
+            Every independent encoded Brightway parameter of the product (missing names take
+            the project's default value).
+        contributions : bool
+            Build the contribution list (skip for bulk scoring).
+
+        Returns
+        -------
+        Result
+            kg CO2e per declared unit by GWP part, stages, contributions.
+        """
+        if len(values) != len(self.defaults) or values.keys() != self.defaults.keys():
+            values = {**self.defaults, **values}
+        amounts = self.amounts(values)
+        a_ff = np.zeros((self.size, self.size))
+        np.add.at(a_ff, (self._ff_rows, self._ff_cols), self._ff_sign * amounts[self._ff_slot])
+        s = supply(a_ff, self.reference)
+        out = self._out
+        per_du_amount = s[out.consumer] * amounts[out.slot]
+        impacts = per_du_amount[:, None] * out.unit_impact
+        totals = impacts.sum(axis=0)
+        by_stage = np.bincount(out.stage, weights=impacts[:, 0], minlength=len(self.stages))
+        result_contributions = []
+        if contributions:
+            order = np.argsort(-np.abs(impacts[:, 0]), kind="stable")
+            for i in order:
+                if per_du_amount[i] == 0.0:
+                    continue
+                name, consumer, kind, unit = out.labels[i]
+                result_contributions.append(Contribution(
+                    input=name, activity=consumer, kind=kind, stage=self.stages[out.stage[i]],
+                    amount=float(per_du_amount[i]), unit=unit,
+                    kg_co2e={k: float(v) for k, v in zip(SPLIT, impacts[i])}))
+        return Result(
+            product=self.product_id,
+            per_declared_unit={k: float(v) for k, v in zip(SPLIT, totals)},
+            stages={stage: float(v) for stage, v in zip(self.stages, by_stage)},
+            contributions=result_contributions,
+            database_version=self.version,
+        )
+
+
+class Engine:
+    """All products of the Brightway project, compiled and warm.
+
+    Construction costs about a second (Brightway imports, matrices, one sparse solve); build
+    one per process with :func:`get_engine`.
+
+    Raises
+    ------
+    ProjectNotReadyError
+        If the project was never built (run ``pcf setup``).
+    """
+
+    def __init__(self):
+        from pcf.bw import bw2calc, bw2data
+        from pcf.config import PROJECT_NAME
+        from pcf.inventory.build import read_stamp
+
+        stamp = read_stamp()
+        bd = bw2data()
+        if stamp is None or PROJECT_NAME not in bd.projects:
+            raise ProjectNotReadyError("the Brightway project is not built; run `pcf setup`")
+        bd.projects.set_current(PROJECT_NAME)
+        bc = bw2calc()
+        self.version = stamp["version"]
+        self.stamp = stamp
+        db = bd.Database(PRODUCTS_DB)
+        references = [a for a in db if a.get("pcf_product_definition")]
+        demand = {a.id: 1.0 for a in references}
+        cf_columns, lca = [], None
+        for part in SPLIT:
+            one = bc.LCA(demand, data_objs=bd.prepare_lca_inputs(
+                {a: 1.0 for a in references}, method=METHODS[part], remapping=False)[1])
+            one.lci()
+            one.lcia()
+            if lca is None:
+                lca = one
+            diag = one.characterization_matrix.diagonal()
+            column = np.zeros(len(lca.dicts.biosphere))
+            for flow_id, row in one.dicts.biosphere.items():
+                column[lca.dicts.biosphere[flow_id]] = diag[row]
+            cf_columns.append(column)
+        cf = np.column_stack(cf_columns)
+        lam = cumulative_impacts(lca.technosphere_matrix, lca.biosphere_matrix, cf)
+        self.background_impacts = lam
+        act_index = {}
+        names = {}
+        for node in bd.Database("pcf-background"):
+            act_index[node.key] = lca.dicts.activity[node.id]
+            names[node.key] = node["name"]
+        bio_index = {}
+        for flow_id, row in lca.dicts.biosphere.items():
+            flow = bd.get_node(id=flow_id)
+            bio_index[flow.key] = row
+            names[flow.key] = flow["name"]
+        self.products: dict[str, ProductSystem] = {}
+        params = self._parameters(bd)
+        by_product: dict[str, list] = {}
+        for node in db:
+            names[node.key] = node["name"]
+            by_product.setdefault(node.get("pcf_product"), []).append(node)
+        for ref in references:
+            pid = ref["code"]
+            activities = [n.key for n in by_product[pid]]
+            exchanges = {n.key: [self._exchange(ex) for ex in n.exchanges()]
+                         for n in by_product[pid]}
+            inputs, derived = params[pid]
+            self.products[pid] = ProductSystem(
+                pid, ref["pcf_product_definition"], inputs, derived, activities, exchanges,
+                lam, cf, bio_index, act_index, names, self.version)
+
+    @staticmethod
+    def _exchange(ex) -> dict:
+        data = dict(ex)
+        data["input"] = ex.input.key
+        return data
+
+    @staticmethod
+    def _parameters(bd) -> dict:
+        from bw2data.parameters import ActivityParameter
+
+        out: dict[str, tuple[dict, dict]] = {}
+        for row in ActivityParameter.select().where(ActivityParameter.database == PRODUCTS_DB):
+            inputs, derived = out.setdefault(row.group, ({}, {}))
+            if row.name.startswith("__dummy_"):  # bw2data placeholder rows, not parameters
+                continue
+            if row.formula:
+                derived[row.name] = row.formula
+            else:
+                inputs[row.name] = float(row.amount)
+        return out
+
+    def system(self, product_id: str) -> ProductSystem:
+        """Return the compiled :class:`ProductSystem` (KeyError if unknown)."""
+        return self.products[product_id]
+
+
+_ENGINE: Engine | None = None
+_LOCK = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """Return this process's engine, building it on first use (thread-safe)."""
+    global _ENGINE
+    if _ENGINE is None:
+        with _LOCK:
+            if _ENGINE is None:
+                _ENGINE = Engine()
+    return _ENGINE
+
+
+def reset_engine() -> None:
+    """Forget the engine (after ``pcf setup`` rebuilt the project in this process)."""
+    global _ENGINE
+    _ENGINE = None

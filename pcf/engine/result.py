@@ -1,0 +1,57 @@
+"""Engine results: totals by GWP part, stages and first-tier contributions per declared unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One first-tier contribution, per declared unit of the product.
+
+    Attributes
+    ----------
+    input : str
+        Name of the background activity supplied, or of the elementary flow emitted.
+    activity : str
+        Name of the foreground activity where the input enters (or that emits the flow).
+    kind : {"technosphere", "biosphere"}
+    stage : str
+    amount : float
+        Amount of the input per declared unit, in ``unit``.
+    unit : str
+    kg_co2e : dict[str, float]
+        ``{"total", "fossil", "biogenic", "land_use"}`` in kg CO2e per declared unit.
+    """
+
+    input: str
+    activity: str
+    kind: str
+    stage: str
+    amount: float
+    unit: str
+    kg_co2e: dict
+
+
+@dataclass(frozen=True)
+class Result:
+    """Footprint of one product for one set of parameter values, per declared unit.
+
+    Attributes
+    ----------
+    product : str
+    per_declared_unit : dict[str, float]
+        kg CO2e per declared unit: ``total``, ``fossil``, ``biogenic``, ``land_use``.
+    stages : dict[str, float]
+        Stage -> kg CO2e (total) per declared unit, in the product's stage order; sums to
+        ``per_declared_unit["total"]``.
+    contributions : list[Contribution]
+        Non-zero first-tier contributions, largest absolute total first; they sum to the total.
+    database_version : str
+    """
+
+    product: str
+    per_declared_unit: dict
+    stages: dict
+    contributions: list = field(default_factory=list)
+    database_version: str = ""

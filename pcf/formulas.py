@@ -1,0 +1,138 @@
+"""Parameter formulas: parse, check and compile Brightway-style formula strings.
+
+Formulas are the strings Brightway stores on parameters and parameterized exchanges (evaluated
+there by ``bw2parameters`` with asteval). pcf accepts the arithmetic subset that both Python and
+asteval evaluate identically, so the Brightway project and pcf's engine agree:
+
+- numbers, names, ``+ - * / **``, unary ``-``/``+``, parentheses;
+- comparisons (``< <= > >= == !=``) and ``x if condition else y``;
+- calls to ``min``, ``max`` and ``abs``.
+
+Anything else (attribute access, subscripts, other calls, lambdas, strings) is refused, which is
+what makes :func:`compile_formulas` safe to evaluate with ``eval``.
+"""
+
+from __future__ import annotations
+
+import ast
+import graphlib
+from collections.abc import Iterable, Mapping
+from typing import Callable
+
+ALLOWED_FUNCTIONS = {"min": min, "max": max, "abs": abs}
+
+_ALLOWED_NODES = (
+    ast.Expression, ast.BinOp, ast.UnaryOp, ast.Compare, ast.IfExp, ast.Name, ast.Load,
+    ast.Constant, ast.Call, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd,
+    ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq,
+)
+
+
+class FormulaError(ValueError):
+    """A formula is not valid: syntax, a forbidden construct, or an unknown name."""
+
+
+def names_in(formula: str) -> set[str]:
+    """Return the parameter names a formula refers to (functions excluded).
+
+    Raises
+    ------
+    FormulaError
+        On a syntax error or a construct outside the allowed subset.
+    """
+    try:
+        tree = ast.parse(str(formula), mode="eval")
+    except SyntaxError as exc:
+        raise FormulaError(f"formula {formula!r} is not valid: {exc.msg}") from None
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED_NODES):
+            raise FormulaError(
+                f"formula {formula!r} uses {type(node).__name__}, which is not allowed "
+                "(allowed: numbers, names, + - * / **, comparisons, 'x if c else y', min/max/abs)"
+            )
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
+            raise FormulaError(f"formula {formula!r} contains a non-numeric constant")
+        if isinstance(node, ast.Call):
+            if not (isinstance(node.func, ast.Name) and node.func.id in ALLOWED_FUNCTIONS) \
+                    or node.keywords:
+                raise FormulaError(f"formula {formula!r}: only min, max and abs may be called")
+        elif isinstance(node, ast.Name) and node.id not in ALLOWED_FUNCTIONS:
+            names.add(node.id)
+    return names
+
+
+def check(formula: str, known: Iterable[str]) -> set[str]:
+    """Check a formula against the known names; return the names it uses.
+
+    Raises
+    ------
+    FormulaError
+        If the formula is invalid or names something not in ``known``.
+    """
+    used = names_in(formula)
+    unknown = sorted(used - set(known))
+    if unknown:
+        raise FormulaError(f"formula {formula!r} names unknown parameter(s) {unknown}")
+    return used
+
+
+def evaluation_order(derived: Mapping[str, str], inputs: Iterable[str]) -> list[str]:
+    """Order derived parameters so each comes after the names it uses.
+
+    Parameters
+    ----------
+    derived : mapping name -> formula
+    inputs : names given directly (independent parameters)
+
+    Raises
+    ------
+    FormulaError
+        On unknown names or a dependency cycle.
+    """
+    known = set(inputs) | set(derived)
+    graph = {name: check(formula, known) & set(derived) for name, formula in derived.items()}
+    try:
+        return list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        raise FormulaError(f"derived parameters form a cycle: {exc.args[1]}") from None
+
+
+def compile_formulas(derived: Mapping[str, str], outputs: list[str],
+                     inputs: Iterable[str]) -> Callable[[dict], list[float]]:
+    """Compile derived parameters and a list of output formulas into one Python function.
+
+    Parameters
+    ----------
+    derived : mapping name -> formula
+        Intermediate parameters, evaluated in dependency order.
+    outputs : list of str
+        Formulas whose values are returned, in order (e.g. exchange amounts).
+    inputs : iterable of str
+        Names of the independent parameters the returned function reads from its argument.
+
+    Returns
+    -------
+    callable
+        ``f(values: dict[str, float]) -> list[float]``; ``values`` holds every input name.
+        Evaluating ~100 formulas costs a few microseconds (one compiled code object).
+
+    Raises
+    ------
+    FormulaError
+        If any formula is invalid or refers to an unknown name.
+    """
+    inputs = list(inputs)
+    order = evaluation_order(derived, inputs)
+    known = set(inputs) | set(derived)
+    for formula in outputs:
+        check(formula, known)
+    lines = ["def _evaluate(_v):"]
+    for name in inputs:
+        lines.append(f"    {name} = _v[{name!r}]")
+    for name in order:
+        lines.append(f"    {name} = ({derived[name]})")
+    lines.append("    return [" + ", ".join(f"({f})" for f in outputs) + "]")
+    namespace: dict = {"__builtins__": {}, **ALLOWED_FUNCTIONS}
+    exec(compile("\n".join(lines), "<pcf formulas>", "exec"), namespace)  # noqa: S102 - checked AST
+    return namespace["_evaluate"]

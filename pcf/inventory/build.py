@@ -1,0 +1,250 @@
+"""Write the Brightway project ``pcf`` from ``databases/`` (``pcf setup``).
+
+The project holds ``biosphere3`` (bw2io's bundled flow list), the four IPCC 2021 GWP100
+methods, ``pcf-background`` and ``pcf-products``, with each product's parameters as Brightway
+activity parameters (group = product id) and its parameterized exchanges, so Activity Browser
+shows the same model and numbers.
+
+A build stamp ``$PCF_HOME/brightway/pcf-build.json`` records the *database version*: a hash of
+the inventory files, the pcf source code that can change a number, the method ids and the
+Brightway package versions. :func:`ensure_built` rebuilds when it differs (stale) or the
+project is missing; otherwise it does nothing (idempotent).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+import pcf
+from pcf.config import PROJECT_NAME, brightway_dir, databases_dir
+from pcf.bw import bw2data, bw2io
+from pcf.formulas import compile_formulas
+from pcf.inventory.loader import DATABASES, PRODUCTS, Inventory, load_inventory
+from pcf.inventory.methods import METHODS, load_bundled_methods
+from pcf.paramspec import indicator
+from pcf.units import conversion_factor
+
+STAMP_NAME = "pcf-build.json"
+# Source files whose content can change a computed number: part of the database version.
+_NUMBER_CODE = ("formulas.py", "paramspec.py", "units.py", "inventory", "engine", "models",
+                "accounting")
+
+
+def code_hash() -> str:
+    """sha256 of the pcf source files that can change a number (see ``_NUMBER_CODE``)."""
+    root = Path(pcf.__file__).parent
+    digest = hashlib.sha256(pcf.__version__.encode())
+    for name in _NUMBER_CODE:
+        path = root / name
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            if file.exists():
+                digest.update(str(file.relative_to(root)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def database_version(inventory_hash: str) -> str:
+    """Return the database version: 16 hex chars over data, code, methods and package versions.
+
+    Parameters
+    ----------
+    inventory_hash : str
+        :func:`pcf.inventory.loader.content_hash` of ``databases/``.
+    """
+    parts = {
+        "inventory": inventory_hash,
+        "code": code_hash(),
+        "methods": [list(m) for m in METHODS.values()],
+        "packages": {p: metadata.version(p) for p in ("bw2data", "bw2calc", "bw2io")},
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def stamp_path() -> Path:
+    """Path of the build stamp."""
+    return brightway_dir() / STAMP_NAME
+
+
+def read_stamp() -> dict | None:
+    """Return the build stamp, or None if the project was never built (or the build was cut)."""
+    try:
+        return json.loads(stamp_path().read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def current_version(root: Path | None = None) -> str:
+    """Database version the files in ``root`` (default ``databases/``) would build to."""
+    from pcf.inventory.loader import content_hash
+
+    return database_version(content_hash(Path(root or databases_dir())))
+
+
+def is_fresh(root: Path | None = None) -> bool:
+    """True if the project exists and was built from the current files and code."""
+    stamp = read_stamp()
+    return bool(stamp) and stamp.get("version") == current_version(root)
+
+
+def ensure_built(root: Path | None = None, force: bool = False) -> dict:
+    """Build the project if missing or stale (or ``force``); return the stamp.
+
+    The stamp is written last, so a build cut off half-way is rebuilt next time.
+
+    Returns
+    -------
+    dict
+        ``{"version", "inventory_hash", "built_at", "seconds", "activities", "products",
+        "rebuilt": bool}``.
+
+    Raises
+    ------
+    pcf.errors.DataError
+        If ``databases/`` does not validate (nothing is written then).
+    """
+    root = Path(root or databases_dir())
+    if not force and is_fresh(root):
+        return {**read_stamp(), "rebuilt": False}
+    started = time.perf_counter()
+    inventory = load_inventory(root)  # validate before touching the project
+    with contextlib.redirect_stdout(sys.stderr):
+        _write_project(inventory)
+    stamp = {
+        "version": database_version(inventory.content_hash),
+        "inventory_hash": inventory.content_hash,
+        "pcf_version": pcf.__version__,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "seconds": round(time.perf_counter() - started, 3),
+        "activities": len(inventory.activities),
+        "products": sorted(inventory.products),
+        "methods": {k: list(v) for k, v in METHODS.items()},
+    }
+    stamp_path().write_text(json.dumps(stamp, indent=2))
+    return {**stamp, "rebuilt": True}
+
+
+def _write_project(inventory: Inventory) -> None:
+    bd = bw2data()
+    bi = bw2io()
+    stamp_path().unlink(missing_ok=True)
+    if PROJECT_NAME in bd.projects:
+        if bd.projects.current == PROJECT_NAME:
+            bd.projects.set_current("default")
+        bd.projects.delete_project(PROJECT_NAME, delete_dir=True)
+    bd.projects.set_current(PROJECT_NAME)
+    bi.create_default_biosphere3()
+    _write_methods(bd)
+    flow_keys = _resolve_flows(bd, inventory)
+    for database in DATABASES:
+        _write_database(bd, inventory, database, flow_keys)
+    _write_parameters(bd, inventory)
+
+
+def _write_methods(bd) -> None:
+    for name, data in load_bundled_methods().items():
+        method = bd.Method(name)
+        method.register(unit=data["unit"], description=data["description"],
+                        source="bw2io 0.9.17 lcia_39_ecoinvent.zip (IPCC 2021 AR6)")
+        method.write(data["cfs"])
+
+
+def _resolve_flows(bd, inventory: Inventory) -> dict[str, tuple]:
+    from pcf.errors import DataError
+
+    index = {(f["name"], tuple(f["categories"])): f.key for f in bd.Database("biosphere3")}
+    out = {}
+    for alias, flow in inventory.flows.items():
+        key = index.get((flow["name"], tuple(flow["categories"])))
+        if key is None:
+            raise DataError(f"databases/flows.yaml: flow {alias!r} ({flow['name']}, "
+                            f"{flow['categories']}) is not in biosphere3")
+        out[alias] = key
+    return out
+
+
+def _defaults_evaluator(inventory: Inventory, product_id: str):
+    """Return f(formula) -> value at the product's default parameters (initial amounts)."""
+    product = inventory.products[product_id]
+    values = product.default_values()
+
+    def evaluate(formula: str) -> float:
+        return compile_formulas(product.derived, [formula], values)(values)[0]
+
+    return evaluate
+
+
+def _expand(inventory: Inventory, act, ex):
+    """Yield (target code or flow alias, formula or None, amount) for one YAML exchange,
+    expanding ``select:`` exchanges into one exchange per choice."""
+    if ex.select is None:
+        yield ex.target, ex.formula, ex.amount
+        return
+    spec = inventory.products[act.product].parameters[ex.select]
+    base = ex.formula if ex.formula is not None else repr(ex.amount)
+    for choice, code in spec.choices.items():
+        yield code, f"({base}) * {indicator(spec.name, choice)}", None
+
+
+def _write_database(bd, inventory: Inventory, database: str, flow_keys: dict) -> None:
+    data = {}
+    for act in inventory.activities.values():
+        if act.database != database:
+            continue
+        evaluate = _defaults_evaluator(inventory, act.product) if act.product else None
+        exchanges = [{"input": (database, act.code), "amount": 1.0, "type": "production",
+                      "unit": act.unit}]
+        for ex in act.exchanges:
+            for target, formula, amount in _expand(inventory, act, ex):
+                if ex.kind == "biosphere":
+                    key, unit = flow_keys[target], inventory.flows[target]["unit"]
+                else:
+                    key = (inventory.activities[target].database, target)
+                    unit = inventory.activities[target].unit
+                factor = conversion_factor(ex.unit, unit)
+                row = {"input": key, "type": ex.kind, "unit": unit,
+                       "pcf_source": ex.meta["source"], "pcf_year": ex.meta["year"],
+                       "pcf_geography": ex.meta["geography"], "pcf_basis": ex.meta["basis"],
+                       "pcf_stage": ex.stage or act.stage, "pcf_where": ex.where}
+                if formula is not None:
+                    if factor != 1.0:
+                        formula = f"({formula}) * {factor!r}"
+                    row["formula"] = formula
+                    row["amount"] = float(evaluate(formula))
+                else:
+                    row["amount"] = float(amount) * factor
+                exchanges.append(row)
+        record = {"name": act.name, "unit": act.unit, "location": act.location,
+                  "reference product": act.name.split(",")[0], "comment": act.comment,
+                  "exchanges": exchanges, "type": "process",
+                  "pcf_stage": act.stage, "pcf_product": act.product,
+                  "pcf_basis_kind": act.basis_kind, "pcf_meta": act.meta, "pcf_where": act.where}
+        if act.product and act.code == act.product:
+            record["pcf_product_definition"] = inventory.products[act.product].to_dict()
+        data[(database, act.code)] = record
+    db = bd.Database(database)
+    db.register(description=f"pcf {database}, written by `pcf setup` from databases/")
+    db.write(data)
+
+
+def _write_parameters(bd, inventory: Inventory) -> None:
+    for product in inventory.products.values():
+        rows = [{"name": name, "amount": value, "database": PRODUCTS, "code": product.id}
+                for name, value in product.default_values().items()]
+        rows += [{"name": name, "formula": formula, "database": PRODUCTS, "code": product.id}
+                 for name, formula in product.derived.items()]
+        bd.parameters.new_activity_parameters(rows, group=product.id)
+        for act in inventory.activities.values():
+            if act.product == product.id:
+                bd.parameters.add_exchanges_to_group(product.id, (PRODUCTS, act.code))
+        bd.parameters.recalculate()
+        from bw2data.parameters import ActivityParameter
+
+        ActivityParameter.recalculate_exchanges(product.id)
+    bd.Database(PRODUCTS).process()

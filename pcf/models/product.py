@@ -1,0 +1,109 @@
+"""A product model: its definition (parameters, variants, stages) over a compiled system.
+
+The definition is read from the Brightway project (the reference activity's
+``pcf_product_definition``), never from ``databases/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pcf.errors import InputError
+from pcf.paramspec import ParameterSpec
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings of one calculation.
+
+    Attributes
+    ----------
+    variant : str or None
+    values : dict[str, Any]
+        Every user parameter, canonical (floats, bools, choice names, None).
+    encoded : dict[str, float]
+        The numeric Brightway parameters (see :mod:`pcf.paramspec`).
+    """
+
+    variant: str | None
+    values: dict
+    encoded: dict
+
+
+class ProductModel:
+    """Definition of one product and the resolution of variants and parameters.
+
+    Parameters
+    ----------
+    definition : dict
+        ``pcf_product_definition`` from the Brightway project (see
+        :meth:`pcf.inventory.loader.Product.to_dict`).
+    """
+
+    def __init__(self, definition: dict):
+        self.definition = definition
+        self.id: str = definition["id"]
+        self.declared_unit: str = definition["declared_unit"]
+        self.stages: list[str] = list(definition["stages"])
+        self.recycled_content_method: str = definition.get("recycled_content_method", "cut-off")
+        self.specs: dict[str, ParameterSpec] = {
+            p["name"]: ParameterSpec.from_dict(p) for p in definition["parameters"]}
+        self.variants: dict[str, dict] = dict(definition.get("variants") or {})
+
+    def resolve(self, variant: str | None = None, parameters: dict | None = None) -> Settings:
+        """Apply defaults, then the variant's values, then ``parameters``.
+
+        Parameters
+        ----------
+        variant : str, optional
+            One of :attr:`variants`.
+        parameters : dict, optional
+            Parameter name -> value; strings are accepted for every type.
+
+        Returns
+        -------
+        Settings
+
+        Raises
+        ------
+        InputError
+            Unknown variant (field ``variant``), unknown parameter (field
+            ``parameters.<name>``) or invalid value, each with the allowed values.
+        """
+        values = {name: spec.default for name, spec in self.specs.items()}
+        if variant is not None:
+            if variant not in self.variants:
+                raise InputError(f"product {self.id!r} has no variant {variant!r}",
+                                 field="variant", allowed=sorted(self.variants))
+            for name, value in self.variants[variant].items():
+                values[name] = self.specs[name].coerce(value)
+        for name, value in (parameters or {}).items():
+            spec = self.specs.get(name)
+            if spec is None:
+                raise InputError(f"product {self.id!r} has no parameter {name!r}",
+                                 field=f"parameters.{name}", allowed=sorted(self.specs))
+            values[name] = spec.coerce(value)
+        encoded: dict[str, float] = {}
+        for name, spec in self.specs.items():
+            encoded.update(spec.encode(values[name]))
+        return Settings(variant=variant, values=values, encoded=encoded)
+
+    def describe(self) -> dict[str, Any]:
+        """Public description: id, name, declared_unit, description, stages, parameters
+        (name, type, unit, default, min, max, choices, optional, description, source) and
+        variants."""
+        params = []
+        for spec in self.specs.values():
+            entry = spec.to_dict()
+            entry.pop("choice_activities", None)
+            entry.pop("meta", None)
+            params.append(entry)
+        return {
+            "id": self.id, "name": self.definition["name"],
+            "declared_unit": self.declared_unit,
+            "description": self.definition.get("description", ""),
+            "stages": list(self.stages),
+            "recycled_content_method": self.recycled_content_method,
+            "parameters": params, "variants": dict(self.variants),
+        }
