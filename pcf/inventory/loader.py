@@ -583,6 +583,10 @@ def _validate_product(product: Product, activities, sources, problems) -> None:
             if ex.stage is not None and ex.stage not in product.stages:
                 problems.add(ex.where, f"stage {ex.stage!r} is not one of the product's stages "
                                        f"(allowed: {', '.join(product.stages)})")
+            target = activities.get(ex.target) if ex.kind == "technosphere" else None
+            if ex.stage is not None and target is not None and target.database == PRODUCTS:
+                problems.add(ex.where, "'stage' has no effect on an input from a product "
+                                       "activity: its inputs take that activity's own stage")
             if ex.formula is not None:
                 try:
                     check(ex.formula, known)

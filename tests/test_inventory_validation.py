@@ -1,0 +1,227 @@
+"""The databases/ validator: every rule refuses bad data and names the file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pcf.errors import DataError
+from pcf.inventory.loader import load_inventory
+
+REPO = Path(__file__).resolve().parent.parent
+
+SOURCES = {"sources": [
+    {"id": "src-a", "citation": "A citation", "link": None, "licence": "CC BY 4.0",
+     "taken": "a figure"},
+    {"id": "pcf-assumption", "citation": "assumption", "link": None, "licence": "n/a",
+     "taken": "assumptions"},
+]}
+BACKGROUND = {
+    "database": "pcf-background",
+    "defaults": {"source": "src-a", "year": 2023, "geography": "GLO", "basis": "test basis"},
+    "activities": [{
+        "code": "grid", "name": "electricity, test grid", "unit": "kWh",
+        "exchanges": [{"flow": "co2-fossil", "amount": 0.5, "unit": "kg"}],
+    }, {
+        "code": "green", "name": "electricity, test renewable", "unit": "kWh",
+        "exchanges": [{"flow": "co2-fossil", "amount": 0.02, "unit": "kg"}],
+    }],
+}
+
+
+def product_doc():
+    """A minimal valid product file."""
+    meta = {"source": "pcf-assumption", "basis": "test"}
+    return {
+        "database": "pcf-products",
+        "defaults": {"source": "src-a", "year": 2024, "geography": "CN", "basis": "test"},
+        "product": {
+            "id": "widget", "name": "Widget", "declared_unit": "kg",
+            "stages": ["materials", "production"],
+            "parameters": {
+                "recycled_content": {"type": "number", "unit": "kg/kg", "default": 0,
+                                     "min": 0, "max": 1, "description": "recycled", **meta},
+                "renewable_electricity_share": {"type": "number", "unit": "kWh/kWh",
+                                                "default": 0, "min": 0, "max": 1,
+                                                "description": "renewable", **meta},
+                "grid": {"type": "choice", "default": "a", "choices": {"a": "grid", "b": "green"},
+                         "description": "grid", **meta},
+            },
+            "derived": {"primary": "1 - recycled_content"},
+            "variants": {"virgin": {"recycled_content": 0}, "recycled": {"recycled_content": 1}},
+        },
+        "activities": [{
+            "code": "widget", "name": "widget", "unit": "kg", "stage": "production",
+            "exchanges": [
+                {"select": "grid", "formula": "2 * (1 - renewable_electricity_share)",
+                 "unit": "kWh"},
+                {"input": "green", "formula": "2 * renewable_electricity_share", "unit": "kWh"},
+                {"input": "widget-material", "amount": 1, "unit": "kg"},
+            ],
+        }, {
+            "code": "widget-material", "name": "material", "unit": "kg", "stage": "materials",
+            "exchanges": [{"flow": "co2-fossil", "formula": "3 * primary + 0.5 * recycled_content",
+                           "unit": "kg"}],
+        }],
+    }
+
+
+def write(root: Path, background=None, product=None, sources=None) -> Path:
+    (root / "background").mkdir(parents=True, exist_ok=True)
+    (root / "products").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "databases" / "flows.yaml", root / "flows.yaml")
+    (root / "sources.yaml").write_text(yaml.safe_dump(sources or SOURCES, sort_keys=False))
+    (root / "background" / "bg.yaml").write_text(
+        yaml.safe_dump(background or BACKGROUND, sort_keys=False))
+    (root / "products" / "widget.yaml").write_text(
+        yaml.safe_dump(product or product_doc(), sort_keys=False))
+    return root
+
+
+def problems(root: Path) -> str:
+    with pytest.raises(DataError) as info:
+        load_inventory(root)
+    return str(info.value)
+
+
+def test_minimal_inventory_is_valid(tmp_path):
+    inventory = load_inventory(write(tmp_path))
+    assert set(inventory.activities) == {"grid", "green", "widget", "widget-material"}
+    assert inventory.products["widget"].default_values()["grid__a"] == 1.0
+
+
+def test_unknown_flow_names_file_and_line(tmp_path):
+    bg = yaml.safe_load(yaml.safe_dump(BACKGROUND))
+    bg["activities"][0]["exchanges"][0]["flow"] = "co2e"
+    message = problems(write(tmp_path, background=bg))
+    assert "databases/background/bg.yaml:" in message and "unknown flow 'co2e'" in message
+
+
+def test_missing_source_is_refused(tmp_path):
+    bg = yaml.safe_load(yaml.safe_dump(BACKGROUND))
+    del bg["defaults"]["source"]
+    message = problems(write(tmp_path, background=bg))
+    assert "figure has no source" in message
+
+
+def test_source_not_in_bibliography(tmp_path):
+    bg = yaml.safe_load(yaml.safe_dump(BACKGROUND))
+    bg["activities"][1]["exchanges"][0]["source"] = "nowhere-2020"
+    assert "source 'nowhere-2020' is not in databases/sources.yaml" in problems(
+        write(tmp_path, background=bg))
+
+
+def test_missing_year_geography_basis(tmp_path):
+    bg = yaml.safe_load(yaml.safe_dump(BACKGROUND))
+    bg["defaults"] = {"source": "src-a"}
+    message = problems(write(tmp_path, background=bg))
+    assert "figure has no year, geography, basis" in message
+
+
+def test_unit_mismatch_is_refused(tmp_path):
+    doc = product_doc()
+    doc["activities"][0]["exchanges"][2]["unit"] = "kWh"
+    message = problems(write(tmp_path, product=doc))
+    assert "unit 'kWh' does not convert to 'kg'" in message
+    assert "databases/products/widget.yaml:" in message
+
+
+def test_unlinked_exchange_is_refused(tmp_path):
+    doc = product_doc()
+    doc["activities"][0]["exchanges"][2]["input"] = "no-such-activity"
+    assert "unknown input 'no-such-activity'" in problems(write(tmp_path, product=doc))
+
+
+def test_formula_in_background_is_refused(tmp_path):
+    bg = yaml.safe_load(yaml.safe_dump(BACKGROUND))
+    ex = bg["activities"][0]["exchanges"][0]
+    ex.pop("amount")
+    ex["formula"] = "0.5"
+    assert "formulas are only allowed in pcf-products" in problems(write(tmp_path, background=bg))
+
+
+def test_formula_with_unknown_parameter(tmp_path):
+    doc = product_doc()
+    doc["activities"][1]["exchanges"][0]["formula"] = "3 * primry"
+    assert "unknown parameter(s) ['primry']" in problems(write(tmp_path, product=doc))
+
+
+def test_default_out_of_range(tmp_path):
+    doc = product_doc()
+    doc["product"]["parameters"]["recycled_content"]["default"] = 1.5
+    assert "out of range" in problems(write(tmp_path, product=doc))
+
+
+def test_variant_with_unknown_parameter(tmp_path):
+    doc = product_doc()
+    doc["product"]["variants"]["recycled"]["recycled_share"] = 1
+    assert "sets unknown parameter 'recycled_share'" in problems(write(tmp_path, product=doc))
+
+
+def test_required_parameters_and_variants(tmp_path):
+    doc = product_doc()
+    del doc["product"]["parameters"]["renewable_electricity_share"]
+    del doc["product"]["variants"]["virgin"]
+    message = problems(write(tmp_path, product=doc))
+    assert "needs the parameter 'renewable_electricity_share'" in message
+    assert "needs the variant 'virgin'" in message
+
+
+def test_unknown_stage(tmp_path):
+    doc = product_doc()
+    doc["activities"][1]["stage"] = "mining"
+    assert "stage 'mining' is not one of the product's stages" in problems(
+        write(tmp_path, product=doc))
+
+
+def test_stage_on_exchange_to_product_activity(tmp_path):
+    doc = product_doc()
+    doc["activities"][0]["exchanges"][2]["stage"] = "materials"
+    assert "has no effect on an input from a product activity" in problems(
+        write(tmp_path, product=doc))
+
+
+def test_unknown_key(tmp_path):
+    doc = product_doc()
+    doc["activities"][1]["exchanges"][0]["amout"] = 1
+    assert "unknown key 'amout' in exchange" in problems(write(tmp_path, product=doc))
+
+
+def test_background_cannot_consume_product(tmp_path):
+    bg = yaml.safe_load(yaml.safe_dump(BACKGROUND))
+    bg["activities"][0]["exchanges"].append({"input": "widget", "amount": 1, "unit": "kg"})
+    assert "cannot consume product activity" in problems(write(tmp_path, background=bg))
+
+
+def test_unreachable_product_activity(tmp_path):
+    doc = product_doc()
+    doc["activities"].append({"code": "orphan", "name": "orphan", "unit": "kg",
+                              "stage": "materials", "exchanges": []})
+    assert "'orphan' is not reachable" in problems(write(tmp_path, product=doc))
+
+
+def test_duplicate_code_and_yaml_error(tmp_path):
+    bg = yaml.safe_load(yaml.safe_dump(BACKGROUND))
+    bg["activities"].append(dict(bg["activities"][0]))
+    root = write(tmp_path, background=bg)
+    (root / "background" / "broken.yaml").write_text("database: pcf-background\nactivities: [\n")
+    message = problems(root)
+    assert "duplicate activity code 'grid'" in message
+    assert "databases/background/broken.yaml: YAML error" in message
+
+
+def test_line_numbers_point_at_the_exchange(tmp_path):
+    text = (REPO / "databases" / "flows.yaml").read_text()
+    root = write(tmp_path)
+    (root / "flows.yaml").write_text(text)
+    path = root / "background" / "bg.yaml"
+    lines = path.read_text().splitlines()
+    target = next(i for i, line in enumerate(lines) if "amount: 0.02" in line)
+    lines[target] = lines[target].replace("0.02", "'a lot'")
+    path.write_text("\n".join(lines) + "\n")
+    message = problems(root)
+    assert f"databases/background/bg.yaml:{target + 1}: amount 'a lot' is not a finite number" \
+        in message
