@@ -58,13 +58,16 @@ class ProductSystem:
         local = {key: i for i, key in enumerate(activities)}
         self.size = len(activities)
         self.reference = local[(PRODUCTS_DB, product_id)]
-        static, formulas = [], []
+        static, formulas, cells = [], [], []
         ff, out_bg, out_bio = [], [], []
+        cell_ids: dict = {}
         for consumer_key, rows in exchanges.items():
             j = local[consumer_key]
             for ex in rows:
                 slot = len(static)
                 static.append(float(ex["amount"]))
+                cells.append(cell_ids.setdefault((ex["input"], consumer_key, ex["type"]),
+                                                 len(cell_ids)))
                 if ex.get("formula"):
                     formulas.append((slot, ex["formula"]))
                 key = ex["input"]
@@ -77,6 +80,9 @@ class ProductSystem:
                 elif ex["type"] == "biosphere":
                     out_bio.append((j, slot, cf[bio_index[key]], ex, names[key]))
         self._static = np.array(static, dtype=float)
+        self._cell = np.array(cells, dtype=int)
+        self._cells = len(cell_ids)
+        self._shared_cells = len(cell_ids) < len(cells)
         self._formula_slots = np.array([s for s, _ in formulas], dtype=int)
         self._evaluate = compile_formulas(derived, [f for _, f in formulas], self.inputs)
         self._ff_rows = np.array([r for r, _, _, _ in ff], dtype=int)
@@ -98,14 +104,25 @@ class ProductSystem:
         """Exchange amounts (per unit of each consuming activity) for encoded ``values``.
 
         Amounts are rounded to float32 and back, as bw2data stores matrix data in its
-        processed datapackages (bw_processing, float32): this is what makes the engine agree
-        with a plain ``bw2calc.LCA`` to 1e-9 instead of ~1e-8 (float32 carries ~7 digits, far
-        finer than any inventory figure).
+        processed datapackages (bw_processing, float32), and several exchanges that fall in the
+        same matrix cell (same input, same consumer) are summed in float32 as bw2calc does;
+        each keeps its share of that sum, so rows with different stages stay apart. This is
+        what makes the engine agree with a plain ``bw2calc.LCA`` to 1e-9 instead of ~1e-8
+        (float32 carries ~7 digits, far finer than any inventory figure).
         """
         amounts = self._static.copy()
         if len(self._formula_slots):
             amounts[self._formula_slots] = self._evaluate(values)
-        return amounts.astype(np.float32).astype(np.float64)
+        single = amounts.astype(np.float32)
+        if not self._shared_cells:
+            return single.astype(np.float64)
+        cell32 = np.zeros(self._cells, dtype=np.float32)
+        np.add.at(cell32, self._cell, single)
+        cell64 = np.zeros(self._cells)
+        np.add.at(cell64, self._cell, single.astype(np.float64))
+        scale = np.divide(cell32.astype(np.float64), cell64, out=np.ones(self._cells),
+                          where=cell64 != 0.0)
+        return single.astype(np.float64) * scale[self._cell]
 
     def evaluate(self, values: dict, contributions: bool = True) -> Result:
         """Compute the footprint per declared unit.
