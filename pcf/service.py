@@ -147,3 +147,201 @@ def compute_footprint(product: str, variant: str | None = None,
         "electricity_accounting": electricity_accounting(settings.values),
     }
     return footprint
+
+
+# --- base years, reporting years and targets (reductions) -------------------------------
+
+def _company_record(product: str, company: str) -> tuple[dict, dict]:
+    from pcf.inventory.companies import read_snapshot
+
+    model(product)  # unknown product -> NotFoundError
+    companies = read_snapshot()
+    if company not in companies:
+        raise NotFoundError(f"unknown company {company!r}", field="company",
+                            allowed=sorted(companies))
+    record = companies[company]["products"].get(product)
+    if record is None:
+        raise NotFoundError(f"company {company!r} has no data for product {product!r}",
+                            field="product", allowed=sorted(companies[company]["products"]))
+    return companies[company], record
+
+
+def _year_footprint(product: str, record: dict, year: int, field: str) -> dict:
+    from pcf.errors import InputError
+
+    if year not in record["years"]:
+        raise InputError(f"no data for year {year}", field=field,
+                         allowed=sorted(record["years"]))
+    settings = record["years"][year]["settings"]
+    return compute_footprint(product, parameters={k: v["value"] for k, v in settings.items()},
+                             contributions=False)
+
+
+def _stage_values(footprint: dict) -> dict[str, float]:
+    values = {s["stage"]: s["kg_co2e_per_declared_unit"] for s in footprint["stages"]}
+    values["total"] = footprint["per_declared_unit"]["total"]
+    return values
+
+
+def reductions(product: str, company: str, year: Any, base_year: Any = None) -> dict:
+    """Reduction of a company's product footprint from its base year to ``year``.
+
+    Both years are recomputed like-for-like with today's data, method and recycled-content
+    rule (the company's year settings as parameters); the values as originally reported are
+    kept beside them. Per stage and in total: absolute change and reduction (kg CO2e per
+    declared unit; reduction = (base - year) / base), whether a base-year recalculation is due
+    (recomputed vs reported base differ by >= 5 %, SBTi C27), and each target for that stage:
+    a pathway (on track if the recomputed reduction reaches the pathway's reduction from its
+    base-year value; the as-reported comparison is shown too) or a reduction by a target year
+    (straight line from the base year). A ``projection`` year (future settings) is marked so.
+
+    Parameters
+    ----------
+    product, company : str
+    year : int
+        Reporting (or projection) year.
+    base_year : int, optional
+        Default: the company's base year for the product.
+
+    Returns
+    -------
+    dict
+        See the README ("Reductions") for the shape.
+
+    Raises
+    ------
+    NotFoundError
+        Unknown product or company, or no company data for the product.
+    InputError
+        A year without data (field ``year`` or ``base_year``) or not an integer.
+    """
+    from pcf.accounting import reductions as rules
+    from pcf.errors import InputError
+
+    info, record = _company_record(product, company)
+    base = record["base_year"] if base_year in (None, "") else base_year
+    try:
+        base, year = int(base), int(year)
+    except (TypeError, ValueError):
+        raise InputError("base_year and year must be integers", field="year",
+                         allowed=sorted(record["years"])) from None
+    base_fp = _year_footprint(product, record, base, "base_year")
+    year_fp = _year_footprint(product, record, year, "year")
+    base_values, year_values = _stage_values(base_fp), _stage_values(year_fp)
+    base_reported = record["years"][base]["reported"]
+    year_reported = record["years"][year]["reported"]
+    rows = []
+    for stage in [*model(product).stages, "total"]:
+        b, y = base_values[stage], year_values[stage]
+        row: dict[str, Any] = {
+            "stage": stage,
+            "label": record["stage_labels"].get(stage, stage),
+            "base_year_value": b,
+            "year_value": y,
+            "absolute_change": y - b,
+            "reduction": rules.reduction(b, y) if b else None,
+            "base_year_as_reported": base_reported.get(stage, {}).get("value"),
+            "year_as_reported": year_reported.get(stage, {}).get("value"),
+        }
+        if row["base_year_as_reported"] is not None and row["year_as_reported"] is not None:
+            row["reduction_as_reported"] = rules.reduction(row["base_year_as_reported"],
+                                                           row["year_as_reported"])
+        row["recalculation_due"] = (
+            rules.recalculation_due(b, row["base_year_as_reported"])
+            if row["base_year_as_reported"] else None)
+        row["targets"] = [_target_status(t, row, base, year, rules)
+                          for t in record["targets"] if t["stage"] == stage]
+        rows.append(row)
+    changed = [r for r in rows if r["stage"] != "total"]
+    return {
+        "product": product,
+        "company": {"id": info["id"], "name": info["name"]},
+        "declared_unit": base_fp["declared_unit"],
+        "unit": f"kg CO2e per {base_fp['declared_unit']}",
+        "base_year": base,
+        "year": year,
+        "year_status": record["years"][year]["status"],
+        "like_for_like": {
+            "database": base_fp["database"], "method": base_fp["method"]["name"],
+            "boundary": base_fp["boundary"],
+            "recycled_content_method": base_fp["recycled_content_method"],
+            "electricity_accounting": {"base_year": base_fp["electricity_accounting"],
+                                       "year": year_fp["electricity_accounting"]},
+        },
+        "stages": rows,
+        "recalculation_due": any(r["recalculation_due"] for r in rows),
+        "stage_that_moves_most": max(changed, key=lambda r: abs(r["absolute_change"]))["stage"],
+        "settings": {"base_year": record["years"][base]["settings"],
+                     "year": record["years"][year]["settings"]},
+    }
+
+
+def _target_status(target: dict, row: dict, base: int, year: int, rules) -> dict:
+    out = {k: target[k] for k in ("type", "origin", "basis", "source")}
+    achieved = row["reduction"]
+    if target["type"] == "pathway":
+        values = target["values"]
+        required = rules.pathway_reduction(values, base, year)
+        out.update({
+            "pathway_value": values.get(year),
+            "pathway_base_value": values.get(base),
+            "required_reduction": required,
+            "pathway_value_like_for_like": (row["base_year_value"] * values[year] / values[base]
+                                            if required is not None else None),
+            "on_track": rules.on_track(achieved, required) if required is not None else None,
+            "on_track_as_reported": (row["year_as_reported"] <= values[year] + 1e-12
+                                     if row["year_as_reported"] is not None
+                                     and year in values else None),
+        })
+    else:
+        required = rules.straight_line(base, target["year"], target["reduction"], year)
+        out.update({
+            "target_year": target["year"], "target_reduction": target["reduction"],
+            "required_reduction": required,
+            "on_track": rules.on_track(achieved, required),
+            "rule": "straight line from the base year to the target year",
+        })
+    return out
+
+
+def pathway(product: str, company: str) -> dict:
+    """Every year of a company's product: recomputed and reported values per stage and total,
+    the pathway values and whether each year with data is on track.
+
+    Returns
+    -------
+    dict
+        ``{"product", "company", "base_year", "years": [{"year", "status", "stages": {stage:
+        {"value", "as_reported", "pathway_value", "reduction", "on_track"}}}]}``; kg CO2e per
+        declared unit.
+
+    Raises
+    ------
+    NotFoundError
+        Unknown product or company.
+    """
+    info, record = _company_record(product, company)
+    base = record["base_year"]
+    years = set(record["years"])
+    for target in record["targets"]:
+        years |= set(target.get("values", {}))
+    out_years = []
+    for year in sorted(years):
+        entry: dict[str, Any] = {"year": year,
+                                 "status": record["years"].get(year, {}).get("status")}
+        stages: dict[str, dict] = {}
+        if year in record["years"]:
+            detail = reductions(product, company, year, base)
+            for row in detail["stages"]:
+                stages[row["stage"]] = {
+                    "value": row["year_value"], "as_reported": row["year_as_reported"],
+                    "reduction": row["reduction"],
+                    "targets": row["targets"],
+                }
+        for target in record["targets"]:
+            if target["type"] == "pathway" and year in target["values"]:
+                stages.setdefault(target["stage"], {})["pathway_value"] = target["values"][year]
+        entry["stages"] = stages
+        out_years.append(entry)
+    return {"product": product, "company": {"id": info["id"], "name": info["name"]},
+            "base_year": base, "years": out_years}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import sys
+import os
 import time
 from importlib import metadata
 from pathlib import Path
@@ -25,6 +25,7 @@ import pcf
 from pcf.config import PROJECT_NAME, brightway_dir, databases_dir
 from pcf.bw import bw2data, bw2io
 from pcf.formulas import compile_formulas
+from pcf.inventory.companies import load_companies, write_snapshot
 from pcf.inventory.loader import DATABASES, PRODUCTS, Inventory, load_inventory
 from pcf.inventory.methods import METHODS, load_bundled_methods
 from pcf.paramspec import indicator
@@ -113,9 +114,12 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
     if not force and is_fresh(root):
         return {**read_stamp(), "rebuilt": False}
     started = time.perf_counter()
-    inventory = load_inventory(root)  # validate before touching the project
-    with contextlib.redirect_stdout(sys.stderr):
+    inventory = load_inventory(root)  # validate everything before touching the project
+    companies = load_companies(root, inventory.products, inventory.sources)
+    # bw2io prints import progress on stdout: keep stdout for results (JSON) only
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
         _write_project(inventory)
+    write_snapshot(companies)
     stamp = {
         "version": database_version(inventory.content_hash),
         "inventory_hash": inventory.content_hash,
@@ -124,6 +128,7 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
         "seconds": round(time.perf_counter() - started, 3),
         "activities": len(inventory.activities),
         "products": sorted(inventory.products),
+        "companies": sorted(companies),
         "methods": {k: list(v) for k, v in METHODS.items()},
     }
     stamp_path().write_text(json.dumps(stamp, indent=2))

@@ -1,0 +1,242 @@
+"""Company data in ``databases/companies/``: site data by reporting year, as-reported values and
+targets, validated against the products' parameters and written as a snapshot next to the
+Brightway project (``$PCF_HOME/brightway/pcf-companies.json``) by ``pcf setup``.
+
+File format (one YAML file per company; see the seeded files)::
+
+    company: {id, name, description}
+    defaults: {source, geography}            # inherited by every figure below
+    products:
+      - product: aluminium-coil
+        base_year: 2024
+        stage_labels: {stage: label}         # optional, the company's names for stages
+        years:
+          - year: 2024
+            status: actual | projection
+            settings:                        # product parameter values for that year
+              <parameter>: {value, origin, basis, [source]}
+            reported:                        # as originally reported, kg CO2e / declared unit
+              <stage or "total">: {value, origin, basis, [source]}
+        targets:
+          - {type: pathway, stage, values: {year: intensity}, origin, basis}
+          - {type: reduction, stage, year, reduction (0..1), origin, basis}
+
+``origin`` is ``company`` (the company's own figure), ``derived`` (arithmetic on company
+figures, shown in ``basis``) or ``assumption`` (pcf's modelling choice).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from pcf.config import brightway_dir
+from pcf.errors import DataError, InputError
+from pcf.inventory.yamlio import load_yaml
+
+ORIGINS = ("company", "derived", "assumption")
+STATUSES = ("actual", "projection")
+TARGET_TYPES = ("pathway", "reduction")
+SNAPSHOT = "pcf-companies.json"
+
+
+def load_companies(root: Path, products: dict, sources: dict) -> dict[str, dict]:
+    """Read and validate ``root/companies/*.yaml``.
+
+    Parameters
+    ----------
+    root : Path
+        The ``databases/`` folder.
+    products : dict[str, pcf.inventory.loader.Product]
+        Validated products (parameters and stages are checked against them).
+    sources : dict[str, dict]
+        The bibliography (every figure's source must be in it).
+
+    Returns
+    -------
+    dict
+        ``{company id: {"id", "name", "description", "products": {product id: {...}}}}``
+        with settings as canonical parameter values.
+
+    Raises
+    ------
+    DataError
+        Listing every problem as ``file:line: message``.
+    """
+    problems: list[str] = []
+    out: dict[str, dict] = {}
+    for path in sorted((Path(root) / "companies").glob("*.yaml")):
+        fname = str(Path("databases") / "companies" / path.name)
+        try:
+            doc = load_yaml(path)
+        except yaml.YAMLError as exc:
+            problems.append(f"{fname}: YAML error: {exc}")
+            continue
+        company = _company(fname, doc, products, sources, problems)
+        if company is not None:
+            if company["id"] in out:
+                problems.append(f"{fname}: duplicate company id {company['id']!r}")
+            out[company["id"]] = company
+    if problems:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise DataError(f"databases/companies has {len(problems)} problem(s):\n{listing}")
+    return out
+
+
+def _figure(fname, key, data, defaults, sources, problems, where_line) -> dict | None:
+    where = f"{fname}:{where_line}"
+    if not isinstance(data, dict) or "value" not in data:
+        problems.append(f"{where}: {key!r} needs a mapping with 'value'")
+        return None
+    origin = data.get("origin")
+    if origin not in ORIGINS:
+        problems.append(f"{where}: {key!r} origin {origin!r} (allowed: {', '.join(ORIGINS)})")
+    if not data.get("basis"):
+        problems.append(f"{where}: {key!r} needs a basis")
+    source = data.get("source", defaults.get("source"))
+    if source not in sources:
+        problems.append(f"{where}: source {source!r} is not in databases/sources.yaml")
+    return {"value": data["value"], "origin": origin, "basis": data.get("basis"),
+            "source": source, "geography": data.get("geography", defaults.get("geography"))}
+
+
+def _company(fname, doc, products, sources, problems) -> dict | None:
+    if not isinstance(doc, dict) or not isinstance(doc.get("company"), dict) \
+            or not doc["company"].get("id"):
+        problems.append(f"{fname}: needs 'company' with an 'id'")
+        return None
+    defaults = doc.get("defaults") or {}
+    info = doc["company"]
+    company = {"id": str(info["id"]), "name": str(info.get("name") or info["id"]),
+               "description": str(info.get("description") or ""), "products": {}}
+    for entry in doc.get("products") or []:
+        line = getattr(entry, "line", 0)
+        pid = entry.get("product") if isinstance(entry, dict) else None
+        product = products.get(pid)
+        if product is None:
+            problems.append(f"{fname}:{line}: unknown product {pid!r} "
+                            f"(allowed: {', '.join(sorted(products))})")
+            continue
+        stages = set(product.stages) | {"total"}
+        record = {"product": pid, "base_year": entry.get("base_year"),
+                  "stage_labels": dict(entry.get("stage_labels") or {}),
+                  "years": {}, "targets": []}
+        for stage in record["stage_labels"]:
+            if stage not in stages:
+                problems.append(f"{fname}:{line}: stage label for unknown stage {stage!r}")
+        for year_entry in entry.get("years") or []:
+            yline = getattr(year_entry, "line", line)
+            year = year_entry.get("year")
+            if not isinstance(year, int):
+                problems.append(f"{fname}:{yline}: year must be an integer")
+                continue
+            status = year_entry.get("status", "actual")
+            if status not in STATUSES:
+                problems.append(f"{fname}:{yline}: status {status!r} "
+                                f"(allowed: {', '.join(STATUSES)})")
+            settings = {}
+            raw_settings = year_entry.get("settings") or {}
+            for name, data in raw_settings.items():
+                fig = _figure(fname, name, data, defaults, sources, problems,
+                              raw_settings.line_of(name))
+                spec = product.parameters.get(name)
+                if spec is None:
+                    problems.append(f"{fname}:{raw_settings.line_of(name)}: product {pid!r} "
+                                    f"has no parameter {name!r}")
+                    continue
+                if fig is not None:
+                    try:
+                        fig["value"] = spec.coerce(fig["value"], name)
+                    except InputError as exc:
+                        problems.append(f"{fname}:{raw_settings.line_of(name)}: {exc}")
+                    settings[name] = fig
+            reported = {}
+            raw_reported = year_entry.get("reported") or {}
+            for stage, data in raw_reported.items():
+                if stage not in stages:
+                    problems.append(f"{fname}:{raw_reported.line_of(stage)}: reported stage "
+                                    f"{stage!r} (allowed: {', '.join(sorted(stages))})")
+                    continue
+                fig = _figure(fname, stage, data, defaults, sources, problems,
+                              raw_reported.line_of(stage))
+                if fig is not None:
+                    reported[stage] = fig
+            if year in record["years"]:
+                problems.append(f"{fname}:{yline}: year {year} given twice")
+            record["years"][year] = {"year": year, "status": status, "settings": settings,
+                                     "reported": reported}
+        if record["base_year"] not in record["years"]:
+            problems.append(f"{fname}:{line}: base_year {record['base_year']!r} has no entry in "
+                            "years")
+        elif record["years"][record["base_year"]]["status"] != "actual":
+            problems.append(f"{fname}:{line}: the base year must be an actual year")
+        for target in entry.get("targets") or []:
+            tline = getattr(target, "line", line)
+            ttype = target.get("type")
+            if ttype not in TARGET_TYPES:
+                problems.append(f"{fname}:{tline}: target type {ttype!r} "
+                                f"(allowed: {', '.join(TARGET_TYPES)})")
+                continue
+            if target.get("stage") not in stages:
+                problems.append(f"{fname}:{tline}: target stage {target.get('stage')!r} "
+                                f"(allowed: {', '.join(sorted(stages))})")
+                continue
+            if target.get("origin") not in ORIGINS or not target.get("basis"):
+                problems.append(f"{fname}:{tline}: a target needs origin and basis")
+            item = {"type": ttype, "stage": target["stage"], "origin": target.get("origin"),
+                    "basis": target.get("basis"),
+                    "source": target.get("source", defaults.get("source"))}
+            if ttype == "pathway":
+                values = target.get("values")
+                if not isinstance(values, dict) or not values or \
+                        not all(isinstance(k, int) and isinstance(v, (int, float))
+                                for k, v in values.items()):
+                    problems.append(f"{fname}:{tline}: a pathway needs values {{year: number}}")
+                    continue
+                item["values"] = {int(k): float(v) for k, v in values.items()}
+            else:
+                year, reduction = target.get("year"), target.get("reduction")
+                if not isinstance(year, int) or not isinstance(reduction, (int, float)) \
+                        or not 0 < reduction <= 1:
+                    problems.append(f"{fname}:{tline}: a reduction target needs an integer "
+                                    "year and a reduction in (0, 1]")
+                    continue
+                item["year"], item["reduction"] = year, float(reduction)
+            record["targets"].append(item)
+        company["products"][pid] = record
+    return company
+
+
+def write_snapshot(companies: dict) -> Path:
+    """Write the validated companies next to the Brightway project; return the path."""
+    path = brightway_dir() / SNAPSHOT
+    serial = {cid: {**c, "products": {pid: {**p, "years": {str(y): v for y, v in
+                                                           p["years"].items()}}
+                                      for pid, p in c["products"].items()}}
+              for cid, c in companies.items()}
+    path.write_text(json.dumps(serial, indent=2, sort_keys=True))
+    return path
+
+
+def read_snapshot() -> dict:
+    """Read the companies written by the last ``pcf setup`` (years as int keys).
+
+    Raises
+    ------
+    DataError
+        If the snapshot is missing (run ``pcf setup``).
+    """
+    path = brightway_dir() / SNAPSHOT
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise DataError("company data not built; run `pcf setup`") from None
+    for company in data.values():
+        for record in company["products"].values():
+            record["years"] = {int(y): v for y, v in record["years"].items()}
+            for target in record["targets"]:
+                if "values" in target:
+                    target["values"] = {int(y): v for y, v in target["values"].items()}
+    return data

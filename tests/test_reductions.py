@@ -1,0 +1,178 @@
+"""Base years, reporting years and targets (issue 8)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from pcf import service
+from pcf.accounting import reductions as rules
+from pcf.errors import InputError, NotFoundError
+
+
+def stage(result, name):
+    return next(r for r in result["stages"] if r["stage"] == name)
+
+
+def test_coil_maker_2025_against_2024(built_home):
+    result = service.reductions("aluminium-coil", "shengtong", 2025)
+    assert result["base_year"] == 2024 and result["year_status"] == "actual"
+    raw = stage(result, "raw-materials")
+    # the company's figures: 5.9 -> 4.96 is a 15.9 % reduction and beats the 2025 pathway 5.7
+    assert raw["base_year_value"] == pytest.approx(5.9, rel=1e-4)
+    assert raw["year_value"] == pytest.approx(4.96, rel=1e-4)
+    assert raw["reduction"] == pytest.approx((5.9 - 4.96) / 5.9, rel=1e-3)
+    assert round(raw["reduction"] * 100, 1) == 15.9
+    (raw_target,) = raw["targets"]
+    assert raw_target["pathway_value"] == 5.7
+    assert raw_target["on_track"] is True and raw_target["on_track_as_reported"] is True
+    cast = stage(result, "casting-rolling")
+    # 0.33 -> 0.34 is a 3.0 % increase and misses the pathway value 0.33
+    assert round(-cast["reduction"] * 100, 1) == 3.0
+    assert cast["reduction_as_reported"] == pytest.approx(-(0.34 - 0.33) / 0.33)
+    (cast_target,) = cast["targets"]
+    assert cast_target["on_track"] is False and cast_target["on_track_as_reported"] is False
+    # recomputed like-for-like base is within 5 % of the reported 0.33: no recalculation due
+    assert cast["base_year_as_reported"] == 0.33
+    assert abs(cast["base_year_value"] / 0.33 - 1) < 0.05
+    assert cast["recalculation_due"] is False
+    total = stage(result, "total")
+    assert total["base_year_value"] == pytest.approx(
+        raw["base_year_value"] + cast["base_year_value"])
+
+
+def test_magnet_maker_projection_beside_target(built_home):
+    result = service.reductions("ndfeb-magnet", "zksh", 2028)
+    assert result["year_status"] == "projection"
+    total = stage(result, "total")
+    (target,) = total["targets"]
+    assert target["type"] == "reduction" and target["target_reduction"] == 0.18
+    assert target["required_reduction"] == pytest.approx(0.18)
+    assert target["on_track"] == (total["reduction"] >= 0.18)
+    base = service.compute_footprint("ndfeb-magnet", parameters={
+        "recycled_content": 0, "renewable_electricity_share": 0})
+    year = service.compute_footprint("ndfeb-magnet", parameters={
+        "recycled_content": 0.3, "renewable_electricity_share": 0.6})
+    expected = 1 - year["per_declared_unit"]["total"] / base["per_declared_unit"]["total"]
+    assert total["reduction"] == pytest.approx(expected, rel=1e-9)
+    moves = {r["stage"]: abs(r["absolute_change"]) for r in result["stages"]
+             if r["stage"] != "total"}
+    assert result["stage_that_moves_most"] == max(moves, key=moves.get)
+
+
+def test_pathway_view_lists_every_year(built_home):
+    view = service.pathway("aluminium-coil", "shengtong")
+    years = [y["year"] for y in view["years"]]
+    assert years == list(range(2024, 2031))
+    by_year = {y["year"]: y for y in view["years"]}
+    assert by_year[2026]["stages"]["raw-materials"]["pathway_value"] == 5.4
+    assert "value" not in by_year[2026]["stages"]["raw-materials"]   # no data for 2026
+    assert by_year[2025]["stages"]["casting-rolling"]["as_reported"] == 0.34
+    assert by_year[2030]["status"] == "projection"
+
+
+def test_errors_name_the_field(built_home):
+    with pytest.raises(NotFoundError) as info:
+        service.reductions("aluminium-coil", "acme", 2025)
+    assert info.value.field == "company" and "shengtong" in info.value.allowed
+    with pytest.raises(InputError) as info:
+        service.reductions("aluminium-coil", "shengtong", 2019)
+    assert info.value.field == "year" and 2025 in info.value.allowed
+    with pytest.raises(InputError) as info:
+        service.reductions("aluminium-coil", "shengtong", 2025, base_year=2000)
+    assert info.value.field == "base_year"
+    with pytest.raises(NotFoundError) as info:
+        service.reductions("battery-cell-lfp", "shengtong", 2025)
+    assert info.value.field == "product"
+
+
+@pytest.mark.parametrize("recomputed, reported, due", [
+    (1.049, 1.0, False), (1.05, 1.0, True), (0.95, 1.0, True), (0.951, 1.0, False),
+    (2.0, 1.0, True)])
+def test_recalculation_threshold_is_five_percent(recomputed, reported, due):
+    assert rules.recalculation_due(recomputed, reported) is due
+
+
+def test_straight_line_and_pathway_rules():
+    assert rules.straight_line(2023, 2028, 0.18, 2023) == 0
+    assert rules.straight_line(2023, 2028, 0.18, 2025) == pytest.approx(0.18 * 2 / 5)
+    assert rules.straight_line(2023, 2028, 0.18, 2035) == 0.18
+    assert rules.pathway_reduction({2024: 0.33, 2025: 0.33}, 2024, 2025) == 0
+    assert rules.pathway_reduction({2024: 5.9}, 2024, 2025) is None
+    assert rules.reduction(5.9, 4.96) == pytest.approx(0.15932, rel=1e-4)
+
+
+@pytest.mark.slow
+def test_like_for_like_when_a_background_factor_changes(built_home, tmp_path):
+    """A higher Central China grid factor moves both years; as-reported values stay."""
+    from pcf.config import databases_dir
+
+    copy = tmp_path / "databases"
+    shutil.copytree(databases_dir(), copy)
+    path = copy / "background" / "electricity.yaml"
+    text = path.read_text()
+    assert "amount: 0.5271\n" in text
+    path.write_text(text.replace("amount: 0.5271\n", "amount: 0.7000\n", 1))
+    env = {**os.environ, "PCF_HOME": str(tmp_path / "home"), "PCF_DATABASES": str(copy)}
+    out = subprocess.run([sys.executable, "-m", "pcf.cli", "reductions", "aluminium-coil",
+                          "--company", "shengtong", "--year", "2025", "--format", "json"],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    changed = json.loads(out.stdout)
+    original = service.reductions("aluminium-coil", "shengtong", 2025)
+    before, after = stage(original, "casting-rolling"), stage(changed, "casting-rolling")
+    assert after["base_year_value"] > before["base_year_value"]
+    assert after["year_value"] > before["year_value"]
+    assert after["base_year_as_reported"] == before["base_year_as_reported"] == 0.33
+    assert after["year_as_reported"] == before["year_as_reported"] == 0.34
+    assert changed["like_for_like"]["database"]["version"] != \
+        original["like_for_like"]["database"]["version"]
+    # the recomputed base now differs from the reported 0.33 by more than 5 %
+    assert after["recalculation_due"] is True and before["recalculation_due"] is False
+    raw_before, raw_after = stage(original, "raw-materials"), stage(changed, "raw-materials")
+    assert raw_after["base_year_value"] == pytest.approx(raw_before["base_year_value"])
+
+
+def test_company_files_are_validated(built_home, tmp_path):
+    from pcf.config import databases_dir
+    from pcf.errors import DataError
+    from pcf.inventory.companies import load_companies
+    from pcf.inventory.loader import load_inventory
+
+    copy = tmp_path / "databases"
+    shutil.copytree(databases_dir(), copy)
+    (copy / "companies" / "broken.yaml").write_text("""
+company: {id: broken, name: Broken}
+defaults: {source: seed-facts-zksh}
+products:
+  - product: ndfeb-magnet
+    base_year: 2020
+    years:
+      - year: 2020
+        settings:
+          recycled_content: {value: 1.5, origin: company, basis: "out of range"}
+          colour: {value: red, origin: company, basis: "no such parameter"}
+          renewable_electricity_share: {value: 0.1, origin: rumour, basis: "bad origin"}
+        reported:
+          smelting: {value: 1, origin: company, basis: "no such stage"}
+    targets:
+      - {type: wish, stage: total}
+  - product: unobtainium
+    base_year: 2020
+""")
+    inventory = load_inventory(copy)
+    with pytest.raises(DataError) as info:
+        load_companies(copy, inventory.products, inventory.sources)
+    message = str(info.value)
+    assert "databases/companies/broken.yaml:" in message
+    assert "recycled_content=1.5 is out of range" in message
+    assert "has no parameter 'colour'" in message
+    assert "origin 'rumour'" in message
+    assert "reported stage 'smelting'" in message
+    assert "target type 'wish'" in message
+    assert "unknown product 'unobtainium'" in message
