@@ -145,6 +145,7 @@ def compute_footprint(product: str, variant: str | None = None,
         "boundary": BOUNDARY,
         "recycled_content_method": product_model.recycled_content_method,
         "electricity_accounting": electricity_accounting(settings.values),
+        "warnings": list(result.notes),
     }
     return footprint
 

@@ -129,3 +129,10 @@ def test_variants(built_home):
 def test_tonne_quantity(built_home):
     fp = service.compute_footprint(P, quantity=20, unit="t")
     assert fp["total"]["total"] == pytest.approx(20000 * fp["per_declared_unit"]["total"])
+
+
+def test_combustion_only_grid_is_flagged_not_mixed_silently(built_home):
+    plain = service.compute_footprint(P)
+    assert plain["warnings"] == []
+    eu = service.compute_footprint(P, parameters={"site_grid": "eu27"})
+    assert any("EU-27" in w and "combustion-only" in w for w in eu["warnings"])

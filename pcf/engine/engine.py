@@ -48,7 +48,7 @@ class ProductSystem:
     """
 
     def __init__(self, product_id, definition, inputs, derived, activities, exchanges,
-                 lam, cf, bio_index, act_index, names, version):
+                 lam, cf, bio_index, act_index, names, version, combustion_only=frozenset()):
         self.product_id = product_id
         self.definition = definition
         self.inputs = list(inputs)          # independent Brightway parameter names
@@ -92,6 +92,9 @@ class ProductSystem:
         stage_of = {s: i for i, s in enumerate(self.stages)}
         act_names = {local[k]: names[k] for k in activities}
         rows = out_bg + out_bio
+        # rows whose input is a combustion-only dataset (no upstream chains): reported in notes
+        self._combustion_only = np.array([r[3]["input"] in combustion_only for r in rows],
+                                         dtype=bool)
         self._out = _Rows(
             consumer=np.array([r[0] for r in rows], dtype=int),
             slot=np.array([r[1] for r in rows], dtype=int),
@@ -162,12 +165,18 @@ class ProductSystem:
                     input=name, activity=consumer, kind=kind, stage=self.stages[out.stage[i]],
                     amount=float(per_du_amount[i]), unit=unit,
                     kg_co2e={k: float(v) for k, v in zip(SPLIT, impacts[i])}))
+        notes = []
+        if self._combustion_only.any():
+            for i in np.flatnonzero(self._combustion_only & (per_du_amount != 0.0)):
+                notes.append(f"{out.labels[i][0]} has a combustion-only emission factor "
+                             "(upstream chains not included): the result is low by that upstream")
         return Result(
             product=self.product_id,
             per_declared_unit={k: float(v) for k, v in zip(SPLIT, totals)},
             stages={stage: float(v) for stage, v in zip(self.stages, by_stage)},
             contributions=result_contributions,
             database_version=self.version,
+            notes=notes,
         )
 
 
@@ -217,9 +226,12 @@ class Engine:
         self.background_impacts = lam
         act_index = {}
         names = {}
+        combustion_only = set()
         for node in bd.Database("pcf-background"):
             act_index[node.key] = lca.dicts.activity[node.id]
             names[node.key] = node["name"]
+            if node.get("pcf_basis_kind") == "combustion-only":
+                combustion_only.add(node.key)
         bio_index = {}
         for flow_id, row in lca.dicts.biosphere.items():
             flow = bd.get_node(id=flow_id)
@@ -239,7 +251,7 @@ class Engine:
             inputs, derived = params[pid]
             self.products[pid] = ProductSystem(
                 pid, ref["pcf_product_definition"], inputs, derived, activities, exchanges,
-                lam, cf, bio_index, act_index, names, self.version)
+                lam, cf, bio_index, act_index, names, self.version, frozenset(combustion_only))
 
     @staticmethod
     def _exchange(ex) -> dict:

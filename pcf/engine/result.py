@@ -48,6 +48,8 @@ class Result:
     contributions : list[Contribution]
         Non-zero first-tier contributions, largest absolute total first; they sum to the total.
     database_version : str
+    notes : list[str]
+        Caveats about the data used, e.g. a combustion-only electricity factor.
     """
 
     product: str
@@ -55,3 +57,4 @@ class Result:
     stages: dict
     contributions: list = field(default_factory=list)
     database_version: str = ""
+    notes: list = field(default_factory=list)
