@@ -216,6 +216,9 @@ def reductions(product, company, base_year, year, show_pathway, fmt) -> None:
     click.echo(f"  stage that moves most: {data['stage_that_moves_most']}")
 
 
+from pcf.commands.tenants import tenants as _tenants; main.add_command(_tenants)  # noqa: E402
+from pcf.commands.orders import orders as _orders; main.add_command(_orders)  # noqa: E402
+from pcf.commands.serve import serve as _serve; main.add_command(_serve)  # noqa: E402
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,89 @@
+"""The Blueprint every pcf resource uses: strict JSON parsing, problem+json errors, auth doc.
+
+Add a resource (reductions, certificates, ...) in three steps::
+
+    from pcf.api.blueprint import Blueprint
+    from pcf.api.auth import current_tenant, require_roles, public
+
+    blp = Blueprint("certificates", __name__, url_prefix="/v1/certificates",
+                    description="Signed footprint certificates")
+
+    @blp.route("", methods=["POST"])
+    @blp.arguments(CertificateRequestSchema)
+    @blp.response(201, CertificateSchema)
+    def create(args): ...
+
+and list it in :data:`pcf.api.BLUEPRINTS` (or call ``register_blueprint(app, blp)``). Every
+route under ``/v1`` then needs ``Authorization: Bearer <key>`` unless marked
+:func:`~pcf.api.auth.public`; bad bodies, unknown fields, service errors become problem+json.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+
+import flask_smorest
+from webargs import core
+from webargs.flaskparser import FlaskParser
+
+from pcf.api.problems import ApiProblem
+
+
+def _reject_constant(name: str) -> typing.NoReturn:
+    raise ValueError(f"{name} is not valid JSON (non-finite numbers are not allowed)")
+
+
+class PcfParser(FlaskParser):
+    """webargs parser with strict JSON bodies.
+
+    - the body must be ``application/json`` (or ``+json``) when present, else 415;
+    - malformed JSON, ``NaN``/``Infinity`` literals and invalid UTF-8 are 400 with the position;
+    - an oversize body is 413 (Flask's ``MAX_CONTENT_LENGTH``).
+    """
+
+    def _raw_load_json(self, req):
+        data = req.get_data(cache=True)  # raises RequestEntityTooLarge (413) over the limit
+        if not data.strip():
+            return core.missing
+        mimetype = req.mimetype or ""
+        if not (mimetype == "application/json" or mimetype.endswith("+json")):
+            raise ApiProblem(415, f"The body must be JSON sent as application/json, "
+                                  f"not {mimetype or 'without a Content-Type'}.")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ApiProblem(400, f"Malformed JSON: the body is not UTF-8 ({exc.reason} at byte "
+                                  f"{exc.start}).", title="Malformed JSON",
+                             slug="malformed-json") from None
+        try:
+            return json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as exc:
+            raise ApiProblem(400, f"Malformed JSON: {exc.msg} at line {exc.lineno} column "
+                                  f"{exc.colno}.", title="Malformed JSON",
+                             slug="malformed-json") from None
+        except (ValueError, RecursionError) as exc:
+            raise ApiProblem(400, f"Malformed JSON: {exc}.", title="Malformed JSON",
+                             slug="malformed-json") from None
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest Blueprint using :class:`PcfParser` (strict JSON, problem+json errors)."""
+
+    ARGUMENTS_PARSER = PcfParser()
+
+
+def json_response(obj: typing.Any, status: int = 200,
+                  headers: dict[str, str] | None = None):
+    """Return ``obj`` as a compact JSON response (no NaN/Infinity: those are server bugs).
+
+    Views return the service's dicts through this (pass-through), documented by the schema
+    given to ``@blp.response``; tests validate every response against ``/openapi.json``.
+    """
+    from flask import Response
+
+    body = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    resp = Response(body, status=status, mimetype="application/json")
+    for key, value in (headers or {}).items():
+        resp.headers[key] = value
+    return resp

@@ -1,0 +1,48 @@
+"""``POST /v1/footprints``: the Footprint of one product, variant, parameter set, quantity."""
+
+from __future__ import annotations
+
+import contextlib
+
+from pcf.errors import InputError, NotFoundError
+from pcf.api.blueprint import Blueprint, json_response
+from pcf.api.schemas import FootprintRequestSchema, FootprintSchema
+
+blp = Blueprint("footprints", __name__, url_prefix="/v1/footprints",
+                description="Cradle-to-gate product carbon footprints.")
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(FootprintRequestSchema, example={
+    "product": "aluminium-coil", "variant": "recycled",
+    "parameters": {"renewable_electricity_share": 0.5}, "quantity": 20, "unit": "t"})
+@blp.response(200, FootprintSchema)
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def create_footprint(args: dict):
+    """Compute a footprint.
+
+    Returns the Footprint (kg CO2e per declared unit and for `quantity`, by stage and by input).
+    Without `quantity` the footprint is for one declared unit. Any role may call it.
+    """
+    from pcf import service
+
+    with product_field_errors():
+        fp = service.compute_footprint(
+            args["product"], variant=args.get("variant"),
+            parameters=args.get("parameters") or None,
+            quantity=args.get("quantity"), unit=args.get("unit"))
+    return json_response(fp)
+
+
+@contextlib.contextmanager
+def product_field_errors(field: str = "product"):
+    """Answer an unknown product named in a request body with 422 (invalid field), not 404.
+
+    The service raises NotFoundError for an unknown product id; in a body it is a bad value.
+    """
+    try:
+        yield
+    except NotFoundError as exc:
+        if exc.field == "product":
+            raise InputError(exc.message, field=field, allowed=exc.allowed) from None
+        raise

@@ -1,0 +1,34 @@
+"""``GET /health``: liveness and store connectivity (public)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import text
+
+import pcf
+from pcf.api.auth import public
+from pcf.api.blueprint import Blueprint, json_response
+from pcf.api.problems import ApiProblem
+from pcf.api.schemas import HealthSchema
+
+blp = Blueprint("health", __name__, description="Service health")
+
+
+@blp.route("/health", methods=["GET"])
+@public
+@blp.response(200, HealthSchema)
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def health():
+    """Service health.
+
+    Answers 200 ``{"status": "ok", "version", "store": "ok"}`` when the application database
+    answers, else 503.
+    """
+    store = current_app.extensions["pcf"].store
+    try:
+        with store.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any store failure is "unavailable"
+        raise ApiProblem(503, f"The application database does not answer: "
+                              f"{type(exc).__name__}.") from None
+    return json_response({"status": "ok", "version": pcf.__version__, "store": "ok"})

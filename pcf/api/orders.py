@@ -1,0 +1,122 @@
+"""``POST /v1/orders`` and ``GET /v1/orders/{order_id}``: scored and stored customer orders.
+
+Semantics (also in the OpenAPI descriptions):
+
+- Order ids are scoped per tenant: tenant A's ``PO-1`` and tenant B's ``PO-1`` are different
+  orders, and B asking for ``PO-1`` gets B's order or 404, never A's.
+- First submission: 201 with the order (a Footprint per line, the total) and
+  ``Location: /v1/orders/{order_id}``.
+- The same body again (same lines in the same order; numbers compared as numbers, absent and
+  empty ``variant``/``parameters`` alike): 200 with the stored order, byte for byte the same
+  document, header ``Idempotent-Replayed: true``; nothing new is stored and nothing is
+  recomputed (a later data version does not change a stored order).
+- A different body under an existing id: 409, nothing stored.
+- An order is stored in one transaction: all lines or nothing, also if the server is killed.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from pcf.api.auth import current_tenant
+from pcf.api.blueprint import Blueprint, json_response
+from pcf.api.problems import ApiProblem
+from pcf.errors import ConflictError, NotFoundError
+from pcf.api.schemas import OrderQuerySchema, OrderRequestSchema, OrderSchema
+from pcf.orders import OrderLineInput, canonical_request, request_digest, score_order
+from pcf.store import LineRecord
+
+blp = Blueprint("orders", __name__, url_prefix="/v1/orders",
+                description="Footprints per customer order line, stored per tenant.")
+
+
+def _store():
+    return current_app.extensions["pcf"].store
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(OrderRequestSchema, example={
+    "order_id": "PO-2025-0042",
+    "lines": [
+        {"line_id": "10", "product": "aluminium-coil", "variant": "recycled",
+         "quantity": 24, "unit": "t"},
+        {"line_id": "20", "product": "battery-cell-lfp", "quantity": 1.5, "unit": "MWh",
+         "parameters": {"renewable_electricity_share": 0.4}}]})
+@blp.response(201, OrderSchema, description="Order scored and stored.",
+              headers={"Location": {"description": "/v1/orders/{order_id}",
+                                    "schema": {"type": "string"}}})
+@blp.alt_response(200, schema=OrderSchema, success=True,
+                  description="The identical order was stored before: the stored order "
+                              "(header Idempotent-Replayed: true).")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def create_order(args: dict):
+    """Score and store an order.
+
+    Each line gets a Footprint (kg CO2e for its quantity); the order total is their sum.
+    1 to 5,000 lines, body at most 1 MiB. Idempotent: the same body again answers 200 with
+    the stored order; a different body under the same order_id is 409. Order ids are scoped to
+    your tenant.
+    """
+    tenant = current_tenant()
+    store = _store()
+    order_id = args["order_id"]
+    lines = [
+        OrderLineInput(line_id=line["line_id"], product=line["product"],
+                       quantity=line["quantity"], unit=line["unit"],
+                       variant=line.get("variant"), parameters=line.get("parameters") or {},
+                       location=f"lines[{i}]")
+        for i, line in enumerate(args["lines"])
+    ]
+    canonical = canonical_request(order_id, lines)
+    digest = request_digest(canonical)
+    location = {"Location": f"/v1/orders/{order_id}"}
+    existing = _existing(store, tenant.id, order_id, digest)
+    if existing is not None:
+        return json_response(existing, 200, {**location, "Idempotent-Replayed": "true"})
+    scored = score_order(order_id, lines)
+    records = [LineRecord(s.line.line_id, s.line.product, s.line.variant, s.quantity,
+                          s.line.unit, s.footprint()) for s in scored.lines]
+    document, created = store.save_order(tenant.id, order_id, digest, canonical, scored.total,
+                                         scored.database_version, records)
+    if created:
+        return json_response(document, 201, location)
+    return json_response(document, 200, {**location, "Idempotent-Replayed": "true"})
+
+
+def _existing(store, tenant_id: int, order_id: str, digest: str):
+    """Return the stored order for a replay, raise 409 for a different body, None if new."""
+    stored_digest = store.order_digest(tenant_id, order_id)
+    if stored_digest is None:
+        return None
+    if stored_digest != digest:
+        raise ConflictError(
+            f"order {order_id!r} exists with a different body; resubmit the identical body "
+            "to read it back, or use a new order_id", field="order_id")
+    try:
+        return store.get_order(tenant_id, order_id)
+    except NotFoundError:  # deleted in between: treat as new
+        return None
+
+
+@blp.route("/<string:order_id>", methods=["GET"])
+@blp.arguments(OrderQuerySchema, location="query")
+@blp.response(200, OrderSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def get_order(query: dict, order_id: str):
+    """Read a stored order of your tenant (another tenant's order id answers 404).
+
+    Admins may add ``?tenant=NAME`` to read another tenant's order.
+    """
+    tenant = current_tenant()
+    store = _store()
+    owner = tenant
+    name = query.get("tenant")
+    if name is not None and name != tenant.name:
+        if tenant.role != "admin":
+            raise ApiProblem(403, "Only admins may read another tenant's orders.",
+                             allowed={"role": ["admin"]})
+        owner = store.get_tenant(name)
+    return json_response(store.get_order(owner.id, order_id))

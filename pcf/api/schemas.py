@@ -1,0 +1,426 @@
+"""Marshmallow schemas: the single description of every request and response payload.
+
+Requests are loaded through these schemas (unknown fields are rejected, naming the allowed
+ones); responses are the service's dicts, documented by these schemas in ``/openapi.json``,
+and the test suite validates every response against that spec. Response schemas use
+``unknown = INCLUDE`` so that the spec allows fields added later ("change only by adding").
+
+Limits (also in the OpenAPI descriptions): request body 1 MiB (``MAX_CONTENT_LENGTH``),
+5,000 lines per order, 20 cases and 50 sweep values per comparison, ids up to 128 characters,
+quantities finite, > 0 and <= 1e15.
+"""
+
+from __future__ import annotations
+
+import math
+
+import marshmallow as ma
+from marshmallow import fields, validate, validates_schema
+
+MAX_ORDER_LINES = 5000
+"""Most lines in one ``POST /v1/orders`` (more is 422 on ``lines``)."""
+MAX_CASES = 20
+"""Most cases in one comparison."""
+MAX_SWEEP_VALUES = 50
+"""Most values in a comparison's parameter sweep."""
+MAX_QUANTITY = 1e15
+"""Largest accepted quantity, in the unit given (keeps every total finite)."""
+ORDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~:@+=-]{0,127}$"
+"""Order ids: 1-128 characters, URL-safe without ``/`` (they appear in ``/v1/orders/{id}``)."""
+
+
+# --------------------------------------------------------------------------- base classes
+
+
+class RequestSchema(ma.Schema):
+    """Base of request schemas: unknown fields are an error that lists the allowed fields."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = ", ".join(f.data_key or name for name, f in self.load_fields.items())
+        self.error_messages = {**self.error_messages,
+                               "unknown": f"Unknown field. Allowed fields: {allowed}."}
+
+
+class ResponseSchema(ma.Schema):
+    """Base of response schemas (documentation; additional properties allowed)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+class ParameterValue(fields.Field):
+    """A product parameter value: a number, a string (choice), a boolean, or null (unset an
+    optional number)."""
+
+    default_error_messages = {
+        "invalid": "Must be a number, a string or a boolean.",
+        "non_finite": "Must be a finite number.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)):
+            if not math.isfinite(float(value)):
+                raise self.make_error("non_finite")
+            return value
+        raise self.make_error("invalid")
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+def _parameters_field(**kwargs) -> fields.Dict:
+    return fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=100)),
+        values=ParameterValue(allow_none=True, metadata={
+            "type": ["number", "string", "boolean"]}),  # apispec adds "null"
+        metadata={
+            "description": "Parameter values by name (see GET /v1/products/{id}); they "
+                           "override the variant's values. Out-of-range or unknown "
+                           "parameters are 422 naming the allowed values.",
+            "example": {"recycled_content": 0.5, "renewable_electricity_share": 0.2},
+        },
+        **kwargs,
+    )
+
+
+def _quantity_field(required: bool) -> fields.Float:
+    return fields.Float(
+        required=required,
+        allow_nan=False,
+        validate=validate.Range(min=0, min_inclusive=False, max=MAX_QUANTITY,
+                                error="Must be a finite number > 0 and <= 1e15."),
+        metadata={"description": "Amount in `unit`; finite, > 0, at most 1e15.",
+                  "exclusiveMinimum": 0, "example": 20},
+    )
+
+
+def _unit_field(required: bool) -> fields.String:
+    return fields.String(
+        required=required,
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "Unit of `quantity`; must convert to the product's declared "
+                                 "unit (t, kg, g for kg products; kWh, MWh, Wh for cells).",
+                  "example": "t"},
+    )
+
+
+_product_field_meta = {"description": "Product id (GET /v1/products).",
+                       "example": "aluminium-coil"}
+_variant_field_meta = {"description": "Variant name, e.g. `virgin` or `recycled`.",
+                       "example": "recycled"}
+
+
+# --------------------------------------------------------------------------- requests
+
+
+class FootprintRequestSchema(RequestSchema):
+    """Body of ``POST /v1/footprints``."""
+
+    product = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                            metadata=_product_field_meta)
+    variant = fields.String(allow_none=True, validate=validate.Length(min=1, max=100),
+                            metadata=_variant_field_meta)
+    parameters = _parameters_field()
+    quantity = _quantity_field(required=False)
+    unit = _unit_field(required=False)
+
+
+class OrderLineRequestSchema(RequestSchema):
+    """One line of ``POST /v1/orders``."""
+
+    line_id = fields.String(required=True, validate=validate.Length(min=1, max=128),
+                            metadata={"description": "Unique within the order.",
+                                      "example": "10"})
+    product = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                            metadata=_product_field_meta)
+    variant = fields.String(allow_none=True, validate=validate.Length(min=1, max=100),
+                            metadata=_variant_field_meta)
+    parameters = _parameters_field()
+    quantity = _quantity_field(required=True)
+    unit = _unit_field(required=True)
+
+
+class OrderRequestSchema(RequestSchema):
+    """Body of ``POST /v1/orders``."""
+
+    order_id = fields.String(
+        required=True,
+        validate=validate.Regexp(ORDER_ID_PATTERN,
+                                 error="Must be 1-128 characters of A-Z a-z 0-9 . _ ~ : @ + = -"
+                                       ", starting with a letter or digit."),
+        metadata={"description": "Your order id; scoped to your tenant.",
+                  "example": "PO-2025-0042"})
+    lines = fields.List(
+        fields.Nested(OrderLineRequestSchema), required=True,
+        validate=validate.Length(min=1, max=MAX_ORDER_LINES,
+                                 error=f"An order has 1 to {MAX_ORDER_LINES} lines."),
+        metadata={"description": f"1 to {MAX_ORDER_LINES} lines with unique line_id."})
+
+    @validates_schema
+    def _unique_line_ids(self, data, **kwargs):
+        seen: dict[str, int] = {}
+        errors: dict[int, dict] = {}
+        for i, line in enumerate(data.get("lines") or []):
+            lid = line.get("line_id")
+            if lid in seen:
+                errors[i] = {"line_id": [f"Duplicate line_id {lid!r} (first at lines[{seen[lid]}])."]}
+            else:
+                seen[lid] = i
+        if errors:
+            raise ma.ValidationError({"lines": errors})
+
+
+class OrderQuerySchema(RequestSchema):
+    """Query of ``GET /v1/orders/{order_id}``."""
+
+    tenant = fields.String(validate=validate.Length(min=1, max=200),
+                           metadata={"description": "Admins only: read the order of this "
+                                                    "tenant instead of their own."})
+
+
+class CaseSchema(RequestSchema):
+    """One case of a comparison: a label and a variant and/or parameters."""
+
+    label = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                          metadata={"example": "recycled, 50 % renewable"})
+    variant = fields.String(allow_none=True, validate=validate.Length(min=1, max=100),
+                            metadata=_variant_field_meta)
+    parameters = _parameters_field()
+
+
+class SweepSchema(RequestSchema):
+    """A sweep of one parameter over a list of values, applied to one case."""
+
+    parameter = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                              metadata={"example": "recycled_content"})
+    values = fields.List(ParameterValue(metadata={"type": ["number", "string", "boolean"]}),
+                         required=True,
+                         validate=validate.Length(min=1, max=MAX_SWEEP_VALUES),
+                         metadata={"description": f"1 to {MAX_SWEEP_VALUES} values.",
+                                   "example": [0, 0.25, 0.5, 0.75, 1]})
+    case = fields.String(validate=validate.Length(min=1, max=100),
+                         metadata={"description": "Label of the case to sweep (default: the "
+                                                  "reference case)."})
+
+
+class ComparisonRequestSchema(RequestSchema):
+    """Body of ``POST /v1/comparisons``."""
+
+    product = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                            metadata=_product_field_meta)
+    cases = fields.List(fields.Nested(CaseSchema), required=True,
+                        validate=validate.Length(min=1, max=MAX_CASES),
+                        metadata={"description": f"1 to {MAX_CASES} cases, unique labels."})
+    reference = fields.String(validate=validate.Length(min=1, max=100),
+                              metadata={"description": "Label of the reference case "
+                                                       "(default: the first case)."})
+    sweep = fields.Nested(SweepSchema)
+
+    @validates_schema
+    def _labels(self, data, **kwargs):
+        labels = [c["label"] for c in data.get("cases") or []]
+        dupes = sorted({lab for lab in labels if labels.count(lab) > 1})
+        if dupes:
+            raise ma.ValidationError({"cases": [f"Duplicate case label(s): {', '.join(dupes)}."]})
+        ref = data.get("reference")
+        if ref is not None and ref not in labels:
+            raise ma.ValidationError(
+                {"reference": [f"Not a case label. Allowed: {', '.join(labels)}."]})
+        sweep = data.get("sweep")
+        if sweep and sweep.get("case") is not None and sweep["case"] not in labels:
+            raise ma.ValidationError(
+                {"sweep": {"case": [f"Not a case label. Allowed: {', '.join(labels)}."]}})
+
+
+# --------------------------------------------------------------------------- responses
+
+
+class PartsSchema(ResponseSchema):
+    """A footprint split by part, kg CO2e; ``total`` = fossil + biogenic + land_use."""
+
+    total = fields.Float(required=True)
+    fossil = fields.Float(required=True)
+    biogenic = fields.Float(required=True)
+    land_use = fields.Float(required=True)
+
+
+class StageSchema(ResponseSchema):
+    """Footprint of one life-cycle stage per declared unit."""
+
+    stage = fields.String(required=True)
+    kg_co2e_per_declared_unit = fields.Float(required=True)
+
+
+class ContributionSchema(ResponseSchema):
+    """Contribution of one input (exchange) to the footprint per declared unit."""
+
+    input = fields.String(required=True)
+    activity = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True, metadata={"enum": ["technosphere", "biosphere"]})
+    stage = fields.String(allow_none=True)
+    amount = fields.Float(allow_none=True)
+    unit = fields.String(allow_none=True)
+    kg_co2e_per_declared_unit = fields.Float(required=True)
+
+
+class DatabaseSchema(ResponseSchema):
+    """Identity of the data and method a number was computed with."""
+
+    version = fields.String(required=True, metadata={
+        "description": "Changes when any input that can change a number changes."})
+    built_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class FootprintSchema(ResponseSchema):
+    """The Footprint (DESIGN.md): one JSON shape for CLI, API and certificates."""
+
+    product = fields.String(required=True)
+    variant = fields.String(allow_none=True, required=True)
+    parameters = fields.Dict(required=True, metadata={
+        "description": "Every parameter, resolved (defaults, variant, overrides)."})
+    declared_unit = fields.String(required=True)
+    quantity = fields.Float(required=True)
+    quantity_unit = fields.String(required=True)
+    quantity_in_declared_unit = fields.Float(metadata={
+        "description": "`quantity` converted to the declared unit"})
+    per_declared_unit = fields.Nested(PartsSchema, required=True,
+                                      metadata={"description": "kg CO2e per declared unit"})
+    total = fields.Nested(PartsSchema, required=True,
+                          metadata={"description": "kg CO2e for `quantity`"})
+    stages = fields.List(fields.Nested(StageSchema), required=True)
+    contributions = fields.List(fields.Nested(ContributionSchema), required=True)
+    method = fields.Dict(required=True)
+    database = fields.Nested(DatabaseSchema, required=True)
+    boundary = fields.String(required=True, metadata={"example": "cradle-to-gate"})
+    recycled_content_method = fields.String(required=True, metadata={"example": "cut-off"})
+    electricity_accounting = fields.String(required=True,
+                                           metadata={"example": "location-based"})
+    warnings = fields.List(fields.String(), metadata={
+        "description": "Caveats about the data used (e.g. a combustion-only grid factor)"})
+
+
+class ParameterSpecSchema(ResponseSchema):
+    """A product parameter: type, unit, default, range or choices, source."""
+
+    name = fields.String(required=True)
+    type = fields.String(required=True, metadata={"enum": ["number", "choice", "boolean"]})
+    unit = fields.String(allow_none=True)
+    default = fields.Raw(allow_none=True)
+    min = fields.Float(allow_none=True)
+    max = fields.Float(allow_none=True)
+    choices = fields.List(fields.String(), allow_none=True)
+    optional = fields.Boolean()
+    description = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+
+
+class ProductSchema(ResponseSchema):
+    """A product system with its parameters and variants."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    declared_unit = fields.String(required=True)
+    description = fields.String(allow_none=True)
+    stages = fields.List(fields.String(), metadata={"description": "Life-cycle stages, in order."})
+    recycled_content_method = fields.String(metadata={"example": "cut-off"})
+    parameters = fields.List(fields.Nested(ParameterSpecSchema), required=True)
+    variants = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
+
+
+class ProductListSchema(ResponseSchema):
+    """``GET /v1/products``."""
+
+    products = fields.List(fields.Nested(ProductSchema), required=True)
+
+
+class OrderLineResultSchema(ResponseSchema):
+    """A scored order line."""
+
+    line_id = fields.String(required=True)
+    footprint = fields.Nested(FootprintSchema, required=True)
+
+
+class OrderSchema(ResponseSchema):
+    """A stored order: a Footprint per line and the order total."""
+
+    order_id = fields.String(required=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    database = fields.Nested(DatabaseSchema, required=True)
+    line_count = fields.Integer(required=True)
+    total = fields.Nested(PartsSchema, required=True, metadata={
+        "description": "Sum of the lines' totals, kg CO2e."})
+    lines = fields.List(fields.Nested(OrderLineResultSchema), required=True)
+
+
+class DifferenceSchema(ResponseSchema):
+    """Difference of a case to the reference case, per declared unit."""
+
+    absolute = fields.Float(required=True, metadata={
+        "description": "case - reference, kg CO2e per declared unit"})
+    relative = fields.Float(allow_none=True, required=True, metadata={
+        "description": "(case - reference) / reference; null when the reference is 0"})
+
+
+class CaseResultSchema(ResponseSchema):
+    """One case of a comparison with its footprint and difference to the reference."""
+
+    label = fields.String(required=True)
+    is_reference = fields.Boolean(required=True)
+    footprint = fields.Nested(FootprintSchema, required=True)
+    difference = fields.Nested(DifferenceSchema, required=True)
+
+
+class SweepPointSchema(ResponseSchema):
+    """One value of a sweep."""
+
+    value = fields.Raw(required=True)
+    per_declared_unit = fields.Nested(PartsSchema, required=True)
+    stages = fields.List(fields.Nested(StageSchema), required=True)
+    difference = fields.Nested(DifferenceSchema, required=True)
+
+
+class SweepResultSchema(ResponseSchema):
+    """Result of a parameter sweep."""
+
+    parameter = fields.String(required=True)
+    case = fields.String(required=True)
+    points = fields.List(fields.Nested(SweepPointSchema), required=True)
+
+
+class ComparisonSchema(ResponseSchema):
+    """``POST /v1/comparisons``: cases side by side."""
+
+    product = fields.String(required=True)
+    declared_unit = fields.String(required=True)
+    reference = fields.String(required=True)
+    cases = fields.List(fields.Nested(CaseResultSchema), required=True)
+    sweep = fields.Nested(SweepResultSchema, allow_none=True)
+
+
+class HealthSchema(ResponseSchema):
+    """``GET /health``."""
+
+    status = fields.String(required=True, metadata={"enum": ["ok"]})
+    version = fields.String(required=True)
+    store = fields.String(required=True)
+
+
+class ProblemSchema(ResponseSchema):
+    """An RFC 9457 problem (``application/problem+json``)."""
+
+    type = fields.String(required=True, metadata={"example": "urn:pcf:problem:invalid-input"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    instance = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "Messages per field path, e.g. "
+                                                  "`lines[3].quantity`."})
+    allowed = fields.Dict(keys=fields.String(), values=fields.Raw(),
+                          metadata={"description": "Allowed values per field path."})

@@ -1,0 +1,121 @@
+"""Running the API: gunicorn for production, the Flask development server for ``--dev``.
+
+Production (:func:`run_production`): gunicorn with ``workers`` synchronous worker processes
+(default 2). Each worker builds its own app (no preloading, so no database connection or
+Brightway state crosses a ``fork``) and then warms the engine in gunicorn's
+``post_worker_init`` hook (:func:`warm_engine`): the first request of a worker is as fast as
+the others. The schema is migrated once in the master before the workers start.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+log = logging.getLogger("pcf.api")
+
+
+def warm_engine() -> int:
+    """Compute every product's default footprint once so the process's engine is warm.
+
+    Returns
+    -------
+    int
+        Number of products warmed (0 if the Brightway project is not ready; requests then
+        answer 503 until ``pcf setup`` has run).
+    """
+    try:
+        from pcf import service
+
+        warm = getattr(service, "warm", None)
+        if callable(warm):
+            warm()
+        products = service.list_products()
+        for product in products:
+            service.compute_footprint(product["id"])
+        return len(products)
+    except Exception as exc:  # noqa: BLE001 - a cold engine must not kill the worker
+        log.warning("engine warm-up failed: %s", exc)
+        return 0
+
+
+def _post_worker_init(worker) -> None:
+    n = warm_engine()
+    worker.log.info("pcf worker %s: engine warm (%d products)", worker.pid, n)
+
+
+def _on_starting(server) -> None:
+    from pcf.store import Store
+
+    store = Store.open()  # alembic upgrade head, once, in the master
+    server.log.info("pcf application database at head: %s", store.url)
+    store.dispose()
+
+
+def gunicorn_options(host: str, port: int, workers: int = 2, timeout: int = 120,
+                     access_log: bool = False) -> dict[str, Any]:
+    """Return the gunicorn settings pcf uses (bind, workers, hooks, timeouts)."""
+    options: dict[str, Any] = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "sync",
+        "timeout": timeout,
+        "graceful_timeout": 30,
+        "keepalive": 2,
+        "preload_app": False,
+        "post_worker_init": _post_worker_init,
+        "on_starting": _on_starting,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "pcf-api",
+        # gunicorn >= 25 opens a control socket at one fixed path per user
+        # ($HOME/.gunicorn/gunicorn.ctl): two servers would fight over it. Not needed here.
+        "control_socket_disable": True,
+    }
+    if access_log:
+        options["accesslog"] = "-"
+    return options
+
+
+def run_production(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
+                   timeout: int = 120, access_log: bool = False) -> None:
+    """Run the API under gunicorn (blocks until the master exits).
+
+    Parameters
+    ----------
+    host, port : str, int
+        Address to bind.
+    workers : int
+        Worker processes (default 2); each keeps its own warm engine.
+    timeout : int
+        Seconds a worker may spend on one request before gunicorn restarts it.
+    access_log : bool
+        Log every request to stderr.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    options = gunicorn_options(host, port, workers, timeout, access_log)
+
+    class PcfGunicorn(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from pcf.api import create_app
+
+            return create_app()
+
+    PcfGunicorn().run()
+
+
+def run_dev(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the Flask development server (debug mode, one process, no reloader)."""
+    from pcf.api import create_app
+
+    app = create_app()
+    warm_engine()
+    print(f"pcf API (development server) on http://{host}:{port}  docs: /docs",
+          file=sys.stderr)
+    app.run(host=host, port=port, debug=True, use_reloader=False)

@@ -1,0 +1,69 @@
+"""``pcf orders score IN.csv -o OUT.csv [--on-error skip|fail]``: score an order-line file.
+
+Shares :func:`pcf.orders.score_lines` with ``POST /v1/orders``. Exit status (as the rest of
+the ``pcf`` command): 0 when the output was written (with ``--on-error skip``, bad lines are
+reported on stderr and left out), 2 when bad input stops the run (default ``--on-error fail``:
+every bad line is listed and nothing is written).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from pcf.errors import PcfError
+
+MAX_REPORTED = 50
+
+
+def _report(errors, out=sys.stderr) -> None:
+    for err in errors[:MAX_REPORTED]:
+        click.echo(f"error: {err}", err=True)
+    if len(errors) > MAX_REPORTED:
+        click.echo(f"error: ... and {len(errors) - MAX_REPORTED} more bad lines", err=True)
+
+
+@click.group()
+def orders() -> None:
+    """Order lines: score files of order lines."""
+
+
+@orders.command("score")
+@click.argument("in_csv", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", "out_csv", required=True, type=click.Path(dir_okay=False),
+              help="Scored CSV to write (input columns + declared_unit, "
+                   "kg_co2e_per_declared_unit, kg_co2e_total, database_version).")
+@click.option("--on-error", type=click.Choice(["fail", "skip"]), default="fail",
+              show_default=True,
+              help="fail: report every bad line and write nothing; skip: score the rest.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal and the file "
+                   "has more than 10,000 lines).")
+def score(in_csv: str, out_csv: str, on_error: str, progress: bool | None) -> None:
+    """Score the order lines of IN_CSV and write OUT.csv.
+
+    Columns: order_id, line_id, product, quantity, unit (required), variant and param.<name>
+    (optional); other columns pass through. Bad lines are reported with their line number.
+    """
+    from pcf.cli import ensure_project
+    from pcf.orders import OrderLinesError, score_csv
+
+    started = time.perf_counter()
+    try:
+        ensure_project()
+        report = score_csv(in_csv, out_csv, on_error=on_error, progress=progress)
+    except OrderLinesError as exc:
+        _report(exc.errors)
+        click.echo(f"{len(exc.errors)} bad line(s); nothing written "
+                   "(use --on-error skip to score the rest)", err=True)
+        sys.exit(2)
+    except PcfError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1 if exc.status >= 500 else 2)
+    _report(report.errors)
+    elapsed = time.perf_counter() - started
+    skipped = f", {len(report.errors)} bad line(s) skipped" if report.errors else ""
+    click.echo(f"scored {report.scored} of {report.lines} lines ({report.groups} distinct "
+               f"footprints){skipped} in {elapsed:.2f} s -> {out_csv}", err=True)

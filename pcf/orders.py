@@ -1,0 +1,599 @@
+"""Scoring of order lines: the one service function behind ``POST /v1/orders`` and
+``pcf orders score``.
+
+An order line is ``(line_id, product, variant?, parameters?, quantity, unit)``. Its footprint is
+the product's footprint per declared unit (from :func:`pcf.service.compute_footprint`) times
+the quantity converted to the declared unit::
+
+    total_k(line) = per_declared_unit_k(product, variant, parameters) * quantity * f(unit)
+
+for each part k in ``total, fossil, biogenic, land_use`` (kg CO2e), where ``f(unit)`` is the
+conversion factor of ``unit`` to the declared unit (``t`` -> ``kg``: 1000). Because the
+footprint is linear in the quantity, lines are grouped by ``(product, variant, parameters)``
+and each distinct footprint is computed once, however many lines share it: 100,000 lines of a
+few dozen distinct products cost a few dozen engine solves.
+
+Both the API and the CLI call :func:`score_lines`; the CLI reads and writes CSV around it
+(:func:`score_csv`), the API stores the result (:mod:`pcf.store`). No Flask here.
+
+CSV format (``pcf orders score``)
+---------------------------------
+Columns ``order_id, line_id, product, quantity, unit`` are required; ``variant`` and
+``param.<name>`` columns are optional (an empty cell means "not given"); any other column is
+passed through unchanged. The output has the input columns, in order, plus
+``declared_unit, kg_co2e_per_declared_unit, kg_co2e_total, database_version``. Line numbers in
+error messages are physical line numbers of the file (the header is line 1).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from pcf.errors import InputError, PcfError
+from pcf.units import check_quantity, conversion_factor
+
+PARTS = ("total", "fossil", "biogenic", "land_use")
+"""The parts of a footprint (kg CO2e); ``total`` is their sum."""
+
+REQUIRED_COLUMNS = ("order_id", "line_id", "product", "quantity", "unit")
+"""Columns every order-line CSV must have."""
+
+OUTPUT_COLUMNS = ("declared_unit", "kg_co2e_per_declared_unit", "kg_co2e_total",
+                  "database_version")
+"""Columns :func:`score_csv` appends to the input columns."""
+
+PARAM_PREFIX = "param."
+ON_ERROR = ("fail", "skip")
+MAX_QUANTITY = 1e15
+"""Largest quantity of a line, in its own unit (keeps every total finite)."""
+MAX_ID_LENGTH = 128
+
+
+def _service():
+    from pcf import service  # imported lazily: it pulls in Brightway
+
+    return service
+
+
+# --------------------------------------------------------------------------- data types
+
+
+@dataclass(slots=True)
+class OrderLineInput:
+    """One order line as given by a client.
+
+    Attributes
+    ----------
+    line_id : str
+        Unique within its order.
+    product : str
+        Product id, e.g. ``"aluminium-coil"``.
+    quantity : float or str
+        Amount bought, in ``unit``; strings (CSV cells) are parsed. Must be finite and > 0.
+    unit : str
+        Unit of ``quantity``; must convert to the product's declared unit (``t`` for a kg
+        product, ``MWh`` for a kWh product).
+    variant : str or None
+        Named parameter set (``virgin``, ``recycled``, ...).
+    parameters : dict
+        Parameter overrides, ``name -> value``; override the variant's values.
+    order_id : str or None
+        Order the line belongs to (CSV files may mix orders); None in an API order.
+    location : str
+        Where the line came from, for error messages, e.g. ``"lines[3]"``; default
+        ``"line <line_number>"`` or ``"lines[<index>]"``.
+    line_number : int
+        Physical line number in a CSV file (0: not from a file).
+    """
+
+    line_id: str
+    product: str
+    quantity: Any
+    unit: str
+    variant: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    order_id: str | None = None
+    location: str = ""
+    line_number: int = 0
+
+
+@dataclass(slots=True)
+class LineError:
+    """A line that could not be scored.
+
+    Attributes
+    ----------
+    index : int
+        Position of the line in the input (0-based).
+    location : str
+        ``"line 17"`` or ``"lines[3]"``.
+    field : str or None
+        Offending field (``"quantity"``, ``"parameters.recycled_content"``...).
+    message : str
+    allowed : list, str or None
+        Allowed values or range.
+    """
+
+    index: int
+    location: str
+    field: str | None
+    message: str
+    allowed: Any = None
+
+    def __str__(self) -> str:
+        text = f"{self.location}: " + (f"{self.field}: " if self.field else "") + self.message
+        if self.allowed is not None:
+            allowed = self.allowed
+            if isinstance(allowed, (list, tuple)):
+                allowed = ", ".join(str(a) for a in allowed)
+            text += f" (allowed: {allowed})"
+        return text
+
+
+class _Group:
+    """The footprint per declared unit shared by the lines of one (product, variant, params)."""
+
+    __slots__ = ("base", "declared_unit", "version", "per", "per_total_text")
+
+    def __init__(self, base: dict[str, Any]):
+        self.base = base
+        self.declared_unit: str = base["declared_unit"]
+        self.version: str = base["database"]["version"]
+        self.per: dict[str, float] = base["per_declared_unit"]
+        self.per_total_text = repr(float(self.per["total"]))
+
+
+@dataclass(slots=True)
+class ScoredLine:
+    """A scored line: the input plus its group's footprint and the quantity in declared units.
+
+    Attributes
+    ----------
+    index : int
+        Position in the input (0-based).
+    line : OrderLineInput
+    quantity : float
+        The line quantity as a number, in ``line.unit``.
+    quantity_declared : float
+        ``quantity`` converted to the declared unit.
+    """
+
+    index: int
+    line: OrderLineInput
+    quantity: float
+    quantity_declared: float
+    group: _Group
+
+    @property
+    def declared_unit(self) -> str:
+        """Declared unit of the product (``kg``, ``kWh``)."""
+        return self.group.declared_unit
+
+    @property
+    def database_version(self) -> str:
+        """``database.version`` the footprint was computed with."""
+        return self.group.version
+
+    @property
+    def kg_co2e_per_declared_unit(self) -> float:
+        """Total footprint per declared unit, kg CO2e / declared unit."""
+        return self.group.per["total"]
+
+    @property
+    def kg_co2e_total(self) -> float:
+        """Total footprint of the line, kg CO2e."""
+        return self.group.per["total"] * self.quantity_declared
+
+    def totals(self) -> dict[str, float]:
+        """Footprint of the line by part (``total, fossil, biogenic, land_use``), kg CO2e."""
+        per = self.group.per
+        qd = self.quantity_declared
+        return {k: per[k] * qd for k in PARTS if k in per}
+
+    def footprint(self) -> dict[str, Any]:
+        """Return the full Footprint JSON of the line (DESIGN.md, "Footprint").
+
+        Same as ``pcf.service.compute_footprint(product, variant, parameters, quantity, unit)``
+        (to rounding of the last bit): the group's footprint with ``quantity``,
+        ``quantity_unit`` and ``total`` set for this line.
+        """
+        fp = dict(self.group.base)
+        fp["quantity"] = self.quantity
+        fp["quantity_unit"] = self.line.unit
+        fp["quantity_in_declared_unit"] = self.quantity_declared
+        fp["total"] = self.totals()
+        return fp
+
+
+@dataclass
+class ScoreResult:
+    """Result of :func:`score_lines`: the scored lines (input order) and the bad lines."""
+
+    scored: list[ScoredLine]
+    errors: list[LineError]
+    groups: int = 0
+
+    def total(self) -> dict[str, float]:
+        """Sum of the scored lines' footprints by part, kg CO2e (``math.fsum``)."""
+        parts: dict[str, list[float]] = {k: [] for k in PARTS}
+        for s in self.scored:
+            for k, v in s.totals().items():
+                parts[k].append(v)
+        return {k: math.fsum(v) for k, v in parts.items()}
+
+
+class OrderLinesError(InputError):
+    """One or more order lines are invalid; ``errors`` lists them (:class:`LineError`)."""
+
+    def __init__(self, errors: list[LineError]):
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{len(errors)} invalid order line(s): {first}{more}",
+                         field=first.field, allowed=first.allowed)
+        self.errors = errors
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _group_key(line: OrderLineInput) -> tuple:
+    """Key of the lines that share one footprint per declared unit.
+
+    The value's class is part of the key so that ``True``, ``1`` and ``"1"`` (equal or not in
+    Python) never share a group; parameter order is kept (a different order only costs one
+    more computation, never a wrong result).
+    """
+    params = line.parameters
+    if not params:
+        return (line.product, line.variant)
+    return (line.product, line.variant,
+            tuple([(k, v.__class__, v if v.__class__ in _SCALARS else repr(v))
+                   for k, v in params.items()]))
+
+
+def _check_id(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{name} must be a non-empty string", field=name)
+    if len(value) > MAX_ID_LENGTH:
+        raise InputError(f"{name} is longer than {MAX_ID_LENGTH} characters", field=name)
+    return value
+
+
+def score_lines(lines: Iterable[OrderLineInput], *, on_error: str = "fail",
+                progress: Callable[[int], None] | None = None,
+                contributions: bool = True) -> ScoreResult:
+    """Score order lines, computing each distinct footprint once.
+
+    Parameters
+    ----------
+    lines : iterable of OrderLineInput
+    on_error : {"fail", "skip"}
+        ``fail`` (default): raise :class:`OrderLinesError` listing every bad line, nothing is
+        returned. ``skip``: return the good lines scored and the bad ones in ``errors``.
+    progress : callable, optional
+        Called with the number of lines handled since the previous call (for a progress bar).
+    contributions : bool
+        Compute the contribution lists (needed for full Footprints; the CSV output does not
+        need them).
+
+    Returns
+    -------
+    ScoreResult
+
+    Raises
+    ------
+    OrderLinesError
+        With ``on_error="fail"``, if any line is invalid: unknown product, variant or
+        parameter, parameter out of range, quantity not finite or not > 0, unit not
+        convertible to the declared unit, missing or duplicate line id.
+    InputError
+        ``on_error`` is not ``fail`` or ``skip``.
+    """
+    if on_error not in ON_ERROR:
+        raise InputError(f"unknown on_error {on_error!r}", field="on_error", allowed=list(ON_ERROR))
+    service = _service()
+    groups: dict[tuple, _Group | PcfError] = {}
+    factors: dict[tuple[str, str], float | PcfError] = {}
+    seen_ids: set[tuple[Any, str]] = set()
+    scored: list[ScoredLine] = []
+    errors: list[LineError] = []
+    pending = 0
+    max_len = MAX_ID_LENGTH
+    for index, line in enumerate(lines):
+        pending += 1
+        if progress is not None and pending >= 1000:
+            progress(pending)
+            pending = 0
+        try:
+            line_id = line.line_id
+            if line_id.__class__ is not str or not line_id or len(line_id) > max_len \
+                    or line_id.isspace():
+                _check_id(line_id, "line_id")
+            key_id = (line.order_id, line_id)
+            if key_id in seen_ids:
+                where = f"order {line.order_id!r}" if line.order_id is not None else "the order"
+                raise InputError(f"duplicate line_id {line_id!r} in {where}", field="line_id")
+            seen_ids.add(key_id)  # claimed even if the line turns out bad: ids must be unique
+            product = line.product
+            if product.__class__ is not str or not product or len(product) > max_len:
+                _check_id(product, "product")
+            quantity = check_quantity(line.quantity, "quantity")
+            if quantity > MAX_QUANTITY:
+                raise InputError(f"quantity {quantity!r} is larger than {MAX_QUANTITY:g}",
+                                 field="quantity", allowed=f"0 < quantity <= {MAX_QUANTITY:g}")
+            unit = line.unit
+            if unit.__class__ is not str or not unit or unit.isspace():
+                raise InputError("unit must be given", field="unit")
+            key = _group_key(line)
+            group = groups.get(key)
+            if group is None:
+                try:
+                    group = _Group(service.compute_footprint(
+                        line.product, variant=line.variant,
+                        parameters=dict(line.parameters) if line.parameters else None,
+                        contributions=contributions))
+                except PcfError as exc:
+                    group = exc
+                groups[key] = group
+            if isinstance(group, PcfError):
+                raise group
+            fkey = (unit, group.declared_unit)
+            factor = factors.get(fkey)
+            if factor is None:
+                try:
+                    factor = conversion_factor(unit, group.declared_unit, "unit")
+                except PcfError as exc:
+                    factor = exc
+                factors[fkey] = factor
+            if isinstance(factor, PcfError):
+                raise factor
+            scored.append(ScoredLine(index, line, quantity, quantity * factor, group))
+        except PcfError as exc:
+            where = line.location or (f"line {line.line_number}" if line.line_number
+                                      else f"lines[{index}]")
+            errors.append(LineError(index, where, exc.field, exc.message, exc.allowed))
+    if progress is not None and pending:
+        progress(pending)
+    if errors and on_error == "fail":
+        raise OrderLinesError(errors)
+    return ScoreResult(scored, errors, sum(1 for g in groups.values() if isinstance(g, _Group)))
+
+
+# --------------------------------------------------------------------------- API orders
+
+
+def canonical_request(order_id: str, lines: Sequence[OrderLineInput]) -> dict[str, Any]:
+    """Return the normalised form of an order request (used for the idempotency digest).
+
+    Numbers are floats, absent/empty ``variant`` and ``parameters`` are dropped, keys sorted
+    at serialisation. Two requests are "the same order" when their canonical forms are equal.
+    """
+    out = []
+    for line in lines:
+        item: dict[str, Any] = {"line_id": line.line_id, "product": line.product,
+                                "quantity": float(line.quantity), "unit": line.unit}
+        if line.variant is not None:
+            item["variant"] = line.variant
+        if line.parameters:
+            item["parameters"] = dict(line.parameters)
+        out.append(item)
+    return {"order_id": order_id, "lines": out}
+
+
+def request_digest(canonical: dict[str, Any]) -> str:
+    """Return the SHA-256 hex digest of a canonical request (sorted keys, compact JSON)."""
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ScoredOrder:
+    """An order scored by :func:`score_order`.
+
+    Attributes
+    ----------
+    order_id : str
+    lines : list of ScoredLine
+        In request order.
+    total : dict
+        Order total by part, kg CO2e.
+    database_version : str
+        ``database.version`` of the line footprints.
+    """
+
+    order_id: str
+    lines: list[ScoredLine]
+    total: dict[str, float]
+    database_version: str
+
+
+def score_order(order_id: str, lines: Sequence[OrderLineInput]) -> ScoredOrder:
+    """Score a whole order (all lines valid or nothing): the service behind ``POST /v1/orders``.
+
+    Parameters
+    ----------
+    order_id : str
+    lines : sequence of OrderLineInput
+        At least one line; line ids unique.
+
+    Returns
+    -------
+    ScoredOrder
+
+    Raises
+    ------
+    OrderLinesError
+        Any line invalid (all bad lines are listed, located as ``lines[i]``).
+    InputError
+        Bad ``order_id`` or no lines.
+    """
+    _check_id(order_id, "order_id")
+    if not lines:
+        raise InputError("an order needs at least one line", field="lines")
+    result = score_lines(lines, on_error="fail")
+    versions = {s.database_version for s in result.scored}
+    return ScoredOrder(order_id, result.scored, result.total(), ",".join(sorted(versions)))
+
+
+# --------------------------------------------------------------------------- CSV files
+
+
+def read_csv_lines(handle: TextIO) -> tuple[list[str], list[list[str]], list[OrderLineInput]]:
+    """Read an order-line CSV.
+
+    Returns
+    -------
+    (header, rows, lines)
+        The header, the raw rows (for pass-through) and one :class:`OrderLineInput` per row,
+        located as ``"line N"`` (physical line number, header = line 1).
+
+    Raises
+    ------
+    InputError
+        Empty file, missing required columns, duplicate column names, or a row with more
+        cells than the header.
+    """
+    reader = csv.reader(handle)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError("the file is empty; expected a header row", field="header",
+                         allowed=list(REQUIRED_COLUMNS)) from None
+    header = [h.strip() for h in header]
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"line 1: missing column(s) {', '.join(missing)}", field="header",
+                         allowed=list(REQUIRED_COLUMNS))
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise InputError(f"line 1: duplicate column(s) {', '.join(dupes)}", field="header")
+    idx = {name: header.index(name) for name in header}
+    i_order, i_line, i_product, i_qty, i_unit = (idx[c] for c in REQUIRED_COLUMNS)
+    i_variant = idx.get("variant")
+    params = [(name[len(PARAM_PREFIX):], i) for name, i in idx.items()
+              if name.startswith(PARAM_PREFIX)]
+    width = len(header)
+    rows: list[list[str]] = []
+    lines: list[OrderLineInput] = []
+    append_row, append_line = rows.append, lines.append
+    for row in reader:
+        if len(row) != width:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            if len(row) > width:
+                raise InputError(f"line {reader.line_num}: {len(row)} cells but the header "
+                                 f"has {width}", field="row")
+            row = row + [""] * (width - len(row))
+        parameters = {}
+        for name, i in params:
+            value = row[i]
+            if value and not value.isspace():
+                parameters[name] = value.strip()
+        variant = row[i_variant].strip() if i_variant is not None else ""
+        append_row(row)
+        append_line(OrderLineInput(row[i_line].strip(), row[i_product].strip(), row[i_qty],
+                                   row[i_unit].strip(), variant or None, parameters,
+                                   row[i_order].strip(), "", reader.line_num))
+    return header, rows, lines
+
+
+@dataclass
+class CsvReport:
+    """What :func:`score_csv` did: lines read, scored, skipped errors, distinct footprints."""
+
+    lines: int
+    scored: int
+    errors: list[LineError]
+    groups: int
+    written: bool
+
+
+def score_csv(in_path: str | os.PathLike, out_path: str | os.PathLike, *,
+              on_error: str = "fail", progress: bool | None = None) -> CsvReport:
+    """Score an order-line CSV file and write the scored CSV (``pcf orders score``).
+
+    Parameters
+    ----------
+    in_path, out_path : path
+        Input and output CSV (UTF-8). ``out_path`` is written atomically (temporary file +
+        rename) and only when the file is scored: with ``on_error="fail"`` and any bad line,
+        nothing is written.
+    on_error : {"fail", "skip"}
+        ``skip``: bad lines are left out of the output and reported.
+    progress : bool, optional
+        Show a tqdm progress bar on stderr; default: when stderr is a terminal and the file
+        has more than 10,000 lines.
+
+    Returns
+    -------
+    CsvReport
+
+    Raises
+    ------
+    OrderLinesError
+        ``on_error="fail"`` and at least one bad line (all are listed).
+    InputError
+        Unreadable file structure (see :func:`read_csv_lines`).
+    """
+    with open(in_path, newline="", encoding="utf-8-sig") as handle:
+        header, rows, lines = read_csv_lines(handle)
+    if progress is None:
+        progress = sys.stderr.isatty() and len(lines) > 10_000
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        # disable=False: pcf.bw sets TQDM_DISABLE=1 to silence Brightway; this bar is wanted
+        bar = tqdm(total=len(lines), unit="line", desc="scoring", file=sys.stderr,
+                   disable=False)
+    try:
+        result = score_lines(lines, on_error=on_error,
+                             progress=bar.update if bar is not None else None,
+                             contributions=False)
+    finally:
+        if bar is not None:
+            bar.close()
+    out_path = Path(out_path)
+    out_dir = out_path.resolve().parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_dir)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
+            write_scored_csv(out, header, rows, result.scored)
+        os.replace(tmp, out_path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return CsvReport(len(lines), len(result.scored), result.errors, result.groups, True)
+
+
+def write_scored_csv(out: TextIO | io.StringIO, header: list[str], rows: list[list[str]],
+                     scored: list[ScoredLine]) -> None:
+    """Write the header plus :data:`OUTPUT_COLUMNS`, then one row per scored line."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(list(header) + list(OUTPUT_COLUMNS))
+    writer.writerows(
+        rows[s.index] + [s.group.declared_unit, s.group.per_total_text,
+                         repr(float(s.group.per["total"] * s.quantity_declared)),
+                         s.group.version]
+        for s in scored
+    )

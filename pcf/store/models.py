@@ -1,0 +1,133 @@
+"""SQLAlchemy 2 ORM tables of the application database.
+
+The schema is owned by the Alembic migrations in :mod:`pcf.store.migrations`; these classes
+mirror it for queries. Any change here needs a new migration
+(``alembic revision --autogenerate`` with ``script_location = pcf.store:migrations``).
+
+Tables
+------
+``tenants``
+    An API client (a customer company, an engineering team, an administrator) with one role.
+``api_keys``
+    Keys of a tenant, stored as the SHA-256 hex digest of the key (the key itself is shown
+    once, at creation, and never stored).
+``orders``
+    One scored order per ``(tenant_id, order_id)``: order ids are scoped per tenant. Keeps the
+    SHA-256 of the canonical request body (for idempotent replays and 409 conflicts), the
+    order total and the database version used.
+``order_lines``
+    The lines of an order in submission order, each with its full Footprint JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLES = ("customer", "engineer", "admin")
+"""Tenant roles, least to most privileged."""
+
+BigIntPK = BigInteger().with_variant(Integer, "sqlite")
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of pcf's application tables."""
+
+
+class Tenant(Base):
+    """An API client with a role (``customer``, ``engineer`` or ``admin``)."""
+
+    __tablename__ = "tenants"
+    __table_args__ = (
+        UniqueConstraint("name", name="uq_tenants_name"),
+        CheckConstraint("role IN ('customer', 'engineer', 'admin')", name="ck_tenants_role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 nullable=False)
+
+    keys: Mapped[list[ApiKey]] = relationship(back_populates="tenant",
+                                              cascade="all, delete-orphan")
+
+
+class ApiKey(Base):
+    """An API key of a tenant, stored as ``sha256(key)`` in hex; ``prefix`` identifies it."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (UniqueConstraint("key_hash", name="uq_api_keys_key_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE", name="fk_api_keys_tenant"),
+        nullable=False, index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    tenant: Mapped[Tenant] = relationship(back_populates="keys")
+
+
+class Order(Base):
+    """A stored, scored order; unique per ``(tenant_id, order_id)``."""
+
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("tenant_id", "order_id", name="uq_orders_tenant_order"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE", name="fk_orders_tenant"), nullable=False)
+    order_id: Mapped[str] = mapped_column(String(128), nullable=False)
+    request_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    request_json: Mapped[str] = mapped_column(Text, nullable=False)
+    total_json: Mapped[str] = mapped_column(Text, nullable=False)
+    line_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    database_version: Mapped[str] = mapped_column(String(128), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 nullable=False)
+
+
+class OrderLine(Base):
+    """One line of a stored order with its full Footprint JSON (``footprint_json``)."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        UniqueConstraint("order_pk", "line_id", name="uq_order_lines_order_line"),
+        Index("ix_order_lines_order_position", "order_pk", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    order_pk: Mapped[int] = mapped_column(
+        BigIntPK, ForeignKey("orders.id", ondelete="CASCADE", name="fk_order_lines_order"),
+        nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    line_id: Mapped[str] = mapped_column(String(128), nullable=False)
+    product: Mapped[str] = mapped_column(String(100), nullable=False)
+    variant: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    quantity: Mapped[float] = mapped_column(Float, nullable=False)
+    unit: Mapped[str] = mapped_column(String(32), nullable=False)
+    kg_co2e_total: Mapped[float] = mapped_column(Float, nullable=False)
+    database_version: Mapped[str] = mapped_column(String(128), nullable=False)
+    footprint_json: Mapped[str] = mapped_column(Text, nullable=False)
