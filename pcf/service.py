@@ -152,11 +152,23 @@ def compute_footprint(product: str, variant: str | None = None,
 
 # --- base years, reporting years and targets (reductions) -------------------------------
 
-def _company_record(product: str, company: str) -> tuple[dict, dict]:
+_COMPANIES: tuple[str | None, dict] = (None, {})
+
+
+def _companies() -> dict:
+    """The companies snapshot of the project in use, read once per database version."""
+    global _COMPANIES
     from pcf.inventory.companies import read_snapshot
 
+    version = get_engine().version
+    if _COMPANIES[0] != version:
+        _COMPANIES = (version, read_snapshot())
+    return _COMPANIES[1]
+
+
+def _company_record(product: str, company: str) -> tuple[dict, dict]:
     model(product)  # unknown product -> NotFoundError
-    companies = read_snapshot()
+    companies = _companies()
     if company not in companies:
         raise NotFoundError(f"unknown company {company!r}", field="company",
                             allowed=sorted(companies))
