@@ -219,6 +219,7 @@ def reductions(product, company, base_year, year, show_pathway, fmt) -> None:
 from pcf.commands.tenants import tenants as _tenants; main.add_command(_tenants)  # noqa: E402
 from pcf.commands.orders import orders as _orders; main.add_command(_orders)  # noqa: E402
 from pcf.commands.serve import serve as _serve; main.add_command(_serve)  # noqa: E402
+from pcf.commands.certificates import certificates as _certificates; main.add_command(_certificates)  # noqa: E402
 
 if __name__ == "__main__":  # pragma: no cover
     main()

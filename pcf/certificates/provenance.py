@@ -1,0 +1,205 @@
+"""Where the numbers of a footprint come from: source, year and geography per contribution.
+
+Every first-tier contribution of a Footprint (``footprint["contributions"]``: one per exchange
+leaving a product's foreground, to a background activity or to the biosphere) is matched to its
+exchange in the Brightway project, which carries the metadata ``databases/`` requires for every
+figure (``pcf_source``, ``pcf_year``, ``pcf_geography``, ``pcf_basis``, formula). For a
+background input the metadata of the input activity's own exchanges (its emission figures)
+and the sources of its whole upstream chain are attached as well.
+
+Read-only: this module only reads the project ``pcf`` (after :func:`pcf.engine.get_engine`
+has opened it); results are cached per database version.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+PRODUCTS_DB = "pcf-products"
+BACKGROUND_DB = "pcf-background"
+
+_CACHE: dict[tuple[str, str], "ProductProvenance"] = {}
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ExchangeMeta:
+    """Metadata of one foreground exchange leaving the product system.
+
+    Attributes
+    ----------
+    kind : {"technosphere", "biosphere"}
+    input_code : str
+        Code of the background activity supplied, or of the elementary flow emitted.
+    input_database : str
+    source : str
+        Source id (``databases/sources.yaml``) of the exchange amount.
+    year : int or None
+        Reference year of the exchange amount.
+    geography : str or None
+        Geography of the exchange amount.
+    formula : str or None
+        Brightway formula of the amount (parameterised exchanges).
+    ef_years : tuple of int
+        For a background input: years of the input activity's own exchanges (its emission
+        figures); empty for a biosphere exchange.
+    ef_geography : str or None
+        For a background input: the input activity's geography (location).
+    ef_sources : tuple of str
+        For a background input: sources of the input activity's own exchanges.
+    chain_sources : frozenset of (str, int or None)
+        ``(source, year)`` of every exchange in the input's upstream chain (background inputs)
+        or of the exchange itself (biosphere).
+    """
+
+    kind: str
+    input_code: str
+    input_database: str
+    source: str
+    year: int | None
+    geography: str | None
+    formula: str | None
+    ef_years: tuple = ()
+    ef_geography: str | None = None
+    ef_sources: tuple = ()
+    chain_sources: frozenset = field(default_factory=frozenset)
+
+
+@dataclass
+class ProductProvenance:
+    """Provenance of one product's first-tier contributions.
+
+    Attributes
+    ----------
+    product_id : str
+    location : str or None
+        Location of the product's reference activity (its plant), e.g. ``"CN-HN"``.
+    reference_years : tuple of int
+        Years of the reference activity's own exchanges (the plant's activity data).
+    rows : dict
+        ``(input name, consumer activity name, kind, stage) -> [ExchangeMeta, ...]``.
+    database_version : str
+    """
+
+    product_id: str
+    location: str | None
+    reference_years: tuple
+    rows: dict
+    database_version: str
+
+    def lookup(self, contribution: dict[str, Any]) -> list[ExchangeMeta]:
+        """Return the exchange metadata of a Footprint contribution (empty if unknown)."""
+        key = (contribution.get("input"), contribution.get("activity"),
+               contribution.get("kind"), contribution.get("stage"))
+        return self.rows.get(key, [])
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def product_provenance(product_id: str) -> ProductProvenance:
+    """Return the (cached) provenance of ``product_id`` in the current project.
+
+    Raises
+    ------
+    pcf.errors.NotFoundError
+        Unknown product.
+    pcf.errors.ProjectNotReadyError
+        The project is not built.
+    """
+    from pcf import service
+    from pcf.engine import get_engine
+
+    service.model(product_id)  # NotFoundError for an unknown id
+    version = get_engine().version
+    key = (version, product_id)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    with _LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = _build(product_id, version)
+        return _CACHE[key]
+
+
+def _build(product_id: str, version: str) -> ProductProvenance:
+    from pcf.bw import bw2data
+    from pcf.config import PROJECT_NAME
+
+    bd = bw2data()
+    if bd.projects.current != PROJECT_NAME:
+        bd.projects.set_current(PROJECT_NAME)
+    chain_cache: dict[tuple, frozenset] = {}
+    direct_cache: dict[tuple, tuple] = {}
+
+    def direct(node) -> tuple:
+        k = node.key
+        if k not in direct_cache:
+            own = [ex for ex in node.exchanges() if ex["type"] != "production"]
+            years = tuple(sorted({y for ex in own
+                                  if (y := _int_or_none(ex.get("pcf_year"))) is not None}))
+            sources = tuple(sorted({ex.get("pcf_source") for ex in own if ex.get("pcf_source")}))
+            direct_cache[k] = (years, node.get("location"), sources)
+        return direct_cache[k]
+
+    def chain(node, seen=None) -> frozenset:
+        k = node.key
+        if k in chain_cache:
+            return chain_cache[k]
+        seen = set() if seen is None else seen
+        if k in seen:
+            return frozenset()
+        seen.add(k)
+        out = set()
+        for ex in node.exchanges():
+            if ex["type"] == "production":
+                continue
+            out.add((ex.get("pcf_source"), _int_or_none(ex.get("pcf_year"))))
+            if ex["type"] == "technosphere" and ex.input["database"] == BACKGROUND_DB:
+                out |= chain(ex.input, seen)
+        result = frozenset(s for s in out if s[0])
+        chain_cache[k] = result
+        return result
+
+    rows: dict[tuple, list[ExchangeMeta]] = {}
+    location = None
+    reference_years: tuple = ()
+    for node in bd.Database(PRODUCTS_DB):
+        if node.get("pcf_product") != product_id:
+            continue
+        if node["code"] == product_id:
+            location = node.get("location")
+            reference_years = tuple(sorted({
+                y for ex in node.exchanges() if ex["type"] != "production"
+                if (y := _int_or_none(ex.get("pcf_year"))) is not None}))
+        for ex in node.exchanges():
+            kind = ex["type"]
+            if kind == "production":
+                continue
+            inp = ex.input
+            if kind == "technosphere" and inp["database"] == PRODUCTS_DB:
+                continue
+            source = ex.get("pcf_source") or ""
+            year = _int_or_none(ex.get("pcf_year"))
+            if kind == "technosphere":
+                ef_years, ef_geo, ef_sources = direct(inp)
+                chain_sources = chain(inp)
+            else:
+                ef_years, ef_geo, ef_sources = (), None, ()
+                chain_sources = frozenset({(source, year)}) if source else frozenset()
+            meta = ExchangeMeta(
+                kind=kind, input_code=inp["code"], input_database=inp["database"],
+                source=source, year=year, geography=ex.get("pcf_geography"),
+                formula=ex.get("formula"), ef_years=ef_years, ef_geography=ef_geo,
+                ef_sources=ef_sources, chain_sources=chain_sources)
+            label = (inp["name"], node["name"], kind, ex.get("pcf_stage") or node.get("pcf_stage"))
+            rows.setdefault(label, []).append(meta)
+    return ProductProvenance(product_id=product_id, location=location,
+                             reference_years=reference_years, rows=rows,
+                             database_version=version)

@@ -1,0 +1,385 @@
+"""Issue, supersede and revoke certificates; the JSON view of a stored certificate.
+
+The functions take the application database engine (``Store.engine``) and tenant ids; who may
+call them is decided by the caller (the API's roles, the admin CLI). See the package docstring
+for the rules (numbering, validity, supersession, reference period).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+import pcf
+from pcf.certificates import settings
+from pcf.certificates.pact import analyse, build_product_footprint, decimal_str, iso_utc
+from pcf.certificates.provenance import product_provenance
+from pcf.certificates.signing import canonical_json, public_key_info, sha256_hex, sign
+from pcf.errors import ConflictError, InputError, PcfError, ProjectNotReadyError
+from pcf.store.certificates import (
+    CertificateRecord,
+    OrderLineRecord,
+    SignedDocument,
+    chain_ids,
+    create_certificate,
+    find_order_line,
+    get_certificate,
+    revoke_certificate as _store_revoke,
+)
+from pcf.store.models import utcnow
+
+MAX_REASON = 1000
+"""Longest revocation or supersession reason, characters."""
+
+
+def _add_years(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def _parts(values: dict) -> dict[str, float]:
+    return {"total": float(values["total"]), "fossil": float(values["fossil"]),
+            "biogenic": float(values["biogenic"]), "landUse": float(values["land_use"])}
+
+
+def _check_reason(reason: str | None, required: bool) -> str | None:
+    if reason is None or not str(reason).strip():
+        if required:
+            raise InputError("a reason is required", field="reason")
+        return None
+    reason = str(reason).strip()
+    if len(reason) > MAX_REASON:
+        raise InputError(f"the reason has more than {MAX_REASON} characters", field="reason")
+    return reason
+
+
+def compute_line(line: OrderLineRecord) -> dict:
+    """Recompute the Footprint of a stored order line with the current database.
+
+    Inputs: product, variant and resolved parameters of the stored Footprint, quantity and
+    unit of the line (:func:`pcf.service.compute_footprint`).
+
+    Raises
+    ------
+    ConflictError
+        ``field="line_id"`` when the current database can no longer compute the line (a
+        product or parameter was removed).
+    ProjectNotReadyError
+        The Brightway project is not built.
+    """
+    from pcf import service
+
+    stored = line.footprint
+    try:
+        return service.compute_footprint(
+            line.product, variant=stored.get("variant", line.variant),
+            parameters=stored.get("parameters") or None, quantity=line.quantity,
+            unit=line.unit)
+    except ProjectNotReadyError:
+        raise
+    except PcfError as exc:
+        raise ConflictError(f"line {line.line_id!r} cannot be computed with the current "
+                            f"database ({exc}); it cannot be certified",
+                            field="line_id") from None
+
+
+def validity_period(issued_at: datetime, reference_end: datetime) -> tuple[datetime, datetime]:
+    """``(start, end)`` of a certificate's validity.
+
+    start = max(issue time, referencePeriodEnd); end = min(issue + VALIDITY_YEARS years,
+    referencePeriodEnd + PACT_MAX_VALIDITY_YEARS years).
+
+    Raises
+    ------
+    ConflictError
+        ``field="line_id"`` when the period is empty (data too old to certify).
+    """
+    start = max(issued_at, reference_end)
+    end = min(_add_years(issued_at, settings.VALIDITY_YEARS),
+              _add_years(reference_end, settings.PACT_MAX_VALIDITY_YEARS))
+    if end <= start:
+        raise ConflictError(
+            f"the footprint's reference period ended {iso_utc(reference_end)}; PACT allows "
+            f"validity up to {settings.PACT_MAX_VALIDITY_YEARS} years after it, so it cannot "
+            "be certified any more", field="line_id")
+    return start, end
+
+
+def _extension(line: OrderLineRecord, fp: dict, facts: dict, number: str,
+               definition_sha256: str) -> dict[str, Any]:
+    temporal = facts["temporal"]
+    primary = facts["primary"]
+    return {
+        "certificateNumber": number,
+        "orderLine": {
+            "orderId": line.order_id,
+            "lineId": line.line_id,
+            "customer": line.tenant,
+            "orderedAt": iso_utc(line.ordered_at),
+            "quantity": float(fp["quantity"]),
+            "unit": fp["quantity_unit"],
+            "quantityInDeclaredUnit": float(fp["quantity_in_declared_unit"]),
+            "kgCO2e": _parts(fp["total"]),
+            "asScored": {
+                "databaseVersion": line.footprint.get("database", {}).get("version"),
+                "kgCO2eTotal": float(line.footprint.get("total", {}).get("total", 0.0)),
+            },
+        },
+        "calculation": {
+            "product": fp["product"],
+            "variant": fp["variant"],
+            "parameters": fp["parameters"],
+            "requestedParameters": line.requested_parameters,
+            "declaredUnit": fp["declared_unit"],
+            "kgCO2ePerDeclaredUnit": _parts(fp["per_declared_unit"]),
+            "stages": [{"stage": s["stage"],
+                        "kgCO2ePerDeclaredUnit": float(s["kg_co2e_per_declared_unit"])}
+                       for s in fp["stages"]],
+            "boundary": fp["boundary"],
+            "recycledContentMethod": fp["recycled_content_method"],
+            "electricityAccounting": fp["electricity_accounting"],
+            "method": {"name": fp["method"]["name"],
+                       "characterizationFactors": fp["method"]["characterization_factors"]},
+            "databaseVersion": fp["database"]["version"],
+            "databaseBuiltAt": fp["database"].get("built_at"),
+            "modelVersion": f"pcf {pcf.__version__}",
+            "productDefinitionSha256": definition_sha256,
+        },
+        "dataQuality": {
+            "temporalDQR": (decimal_str(temporal["rating"])
+                            if temporal["rating"] is not None else None),
+            "temporalDQRMethod": (
+                "pedigree temporal score (1: < 3 years between data year and reference year, "
+                "2: < 6, 3: < 10, 4: < 15, 5: older or unknown) of each first-tier "
+                "contribution, the worse of its amount and its emission figures, weighted by "
+                "|kg CO2e|"),
+            "referenceYear": temporal["referenceYear"],
+            "coveragePercent": temporal["coveragePercent"],
+            "geographicalDQR": None,
+            "technologicalDQR": None,
+            "notRatedReason": (
+                "pcf records the geography and year of every figure but not where the "
+                "product's suppliers actually produce or with which technology, so "
+                "geographical and technological ratings would be guesses; PACT dqi needs all "
+                "three and is therefore left out"),
+            "primaryDataSharePercent": primary["percent"],
+            "primaryDataBasis": primary["basis"],
+            "assumptionSharePercent": facts["assumptionSharePercent"],
+            "assumptionShareMethod": (
+                "share of |kg CO2e| of first-tier contributions whose amount or whose input's "
+                "own emission figures are pcf modelling assumptions (databases/, source "
+                "pcf-assumption); supplier-specific figures are not assumptions"),
+        },
+        "carbonContent": facts["carbon"],
+        "productMassPerDeclaredUnitBasis": facts["mass"][1],
+    }
+
+
+def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, issued_by: str,
+                      supersedes_id: str | None = None, reason: str | None = None,
+                      now: datetime | None = None) -> CertificateRecord:
+    """Issue a certificate for line ``line_id`` of the tenant's order ``order_id``.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The application database (``Store.engine``).
+    tenant_id : int
+        Owner of the order.
+    order_id, line_id : str
+    issued_by : str
+        Who issues (tenant name, or ``cli``); recorded and signed.
+    supersedes_id : str, optional
+        Certificate of the same line that this one corrects.
+    reason : str, optional
+        Why (required with ``supersedes_id``).
+    now : datetime, optional
+        Issue time (tests); default the current time.
+
+    Returns
+    -------
+    CertificateRecord
+
+    Raises
+    ------
+    NotFoundError
+        Unknown order (``order_id``), line (``line_id``) or superseded certificate.
+    ConflictError
+        The line already has an active certificate; the certificate to supersede is revoked
+        or superseded; the line cannot be computed any more; its data are too old; a part
+        PACT requires to be >= 0 is negative.
+    InputError
+        Missing or too long ``reason``.
+    """
+    from pcf import service
+
+    reason = _check_reason(reason, required=supersedes_id is not None)
+    line = find_order_line(engine, tenant_id, order_id, line_id)
+    fp = compute_line(line)
+    prov = product_provenance(line.product)
+    issued_at = (now or utcnow()).astimezone(timezone.utc).replace(microsecond=0)
+    facts = analyse(fp, prov, issued_at.year)
+    validity = validity_period(issued_at, facts["referencePeriod"][1])
+    product = service.get_product(line.product)
+    definition_sha256 = definition_digest(line.product)
+    issuer = settings.issuer()
+    certificate_id = str(uuid.uuid4())
+    preceding = chain_ids(engine, supersedes_id) if supersedes_id else []
+    predecessor = get_certificate(engine, supersedes_id) if supersedes_id else None
+
+    def build(number: str) -> SignedDocument:
+        extension = _extension(line, fp, facts, number, definition_sha256)
+        pf = build_product_footprint(
+            pf_id=certificate_id, created=issued_at, validity=validity, footprint=fp,
+            product=product, issuer=issuer, facts=facts, preceding_ids=preceding,
+            extension=extension)
+        header: dict[str, Any] = {
+            "format": settings.CERTIFICATE_FORMAT,
+            "id": certificate_id,
+            "number": number,
+            "issuedAt": iso_utc(issued_at),
+            "validFrom": iso_utc(validity[0]),
+            "validUntil": iso_utc(validity[1]),
+            "issuer": {"name": issuer.name, "companyIds": issuer.company_ids},
+            "customer": {"name": line.tenant},
+            "orderId": line.order_id,
+            "lineId": line.line_id,
+            "issuedBy": issued_by,
+            "verification": {
+                "path": f"/v1/certificates/{certificate_id}/verification",
+                "publicKeyPath": "/v1/certificates/public-key",
+                "canonicalization": "RFC 8785",
+                "hash": "SHA-256 of the canonical JSON of this document",
+                "signature": "Ed25519 over the canonical JSON of this document",
+            },
+        }
+        if predecessor is not None:
+            header["supersedes"] = {"id": predecessor.certificate_id,
+                                    "number": predecessor.number, "reason": reason}
+        key = public_key_info()
+        header["signingKey"] = {"algorithm": key["algorithm"], "keyId": key["keyId"]}
+        document = {"certificate": header, "productFootprint": pf}
+        canonical = canonical_json(document)
+        signature = sign(canonical)
+        return SignedDocument(
+            document=json.loads(canonical), canonical=canonical.decode("utf-8"),
+            sha256=sha256_hex(canonical), signature=signature, valid_until=validity[1],
+            database_version=fp["database"]["version"],
+            kg_co2e_total=float(fp["total"]["total"]))
+
+    return create_certificate(engine, line=line, certificate_id=certificate_id,
+                              issued_at=issued_at, issued_by=issued_by, sign=build,
+                              supersedes_id=supersedes_id, reason=reason)
+
+
+def supersede_certificate(engine, certificate_id: str, *, tenant_id: int | None,
+                          issued_by: str, reason: str, now: datetime | None = None
+                          ) -> CertificateRecord:
+    """Issue a correction: a new certificate for the same line that supersedes
+    ``certificate_id`` (recomputed with the current database).
+
+    Parameters
+    ----------
+    tenant_id : int or None
+        The tenant that must own the certificate (None: any, for admins).
+    reason : str
+        Why (required, at most :data:`MAX_REASON` characters).
+
+    Raises
+    ------
+    NotFoundError, ConflictError, InputError
+        As :func:`issue_certificate`.
+    """
+    reason = _check_reason(reason, required=True)
+    old = get_certificate(engine, certificate_id, tenant_id)
+    return issue_certificate(engine, tenant_id=old.tenant_id, order_id=old.order_id,
+                             line_id=old.line_id, issued_by=issued_by,
+                             supersedes_id=old.certificate_id, reason=reason, now=now)
+
+
+def revoke_certificate(engine, certificate_id: str, *, tenant_id: int | None, revoked_by: str,
+                       reason: str) -> CertificateRecord:
+    """Record a revocation (the certificate itself is not changed).
+
+    Raises
+    ------
+    NotFoundError
+        Unknown certificate, or owned by another tenant.
+    ConflictError
+        Already revoked.
+    InputError
+        Missing or too long ``reason``.
+    """
+    reason = _check_reason(reason, required=True)
+    return _store_revoke(engine, certificate_id, tenant_id, revoked_by, reason)
+
+
+def certificate_view(record: CertificateRecord, base_url: str = "",
+                     now: datetime | None = None) -> dict[str, Any]:
+    """JSON view of a stored certificate (``GET /v1/certificates/{id}``).
+
+    The view contains the certificate file (``document``, ``sha256``, ``signature``), so it can
+    be saved and checked with ``pcf certificates verify FILE.json``, plus the current status
+    (derived, not signed), links, and the predecessor / successor / revocation.
+
+    Parameters
+    ----------
+    record : CertificateRecord
+    base_url : str
+        Prefix of the links (``""`` for relative links).
+    """
+    status = record.status(now)
+    cid = record.certificate_id
+    prefix = f"{base_url.rstrip('/')}/v1/certificates"
+    revocation = None
+    if record.revocation is not None:
+        revocation = {"revoked_at": iso_utc(record.revocation["revoked_at"]),
+                      "revoked_by": record.revocation["revoked_by"],
+                      "reason": record.revocation["reason"]}
+    header = record.document.get("certificate", {})
+    return {
+        "id": cid,
+        "number": record.number,
+        "status": status,
+        "pact_status": "Active" if status == "active" else "Deprecated",
+        "customer": record.tenant,
+        "order_id": record.order_id,
+        "line_id": record.line_id,
+        "product": record.product,
+        "issued_at": iso_utc(record.issued_at),
+        "issued_by": record.issued_by,
+        "valid_from": header.get("validFrom"),
+        "valid_until": iso_utc(record.valid_until),
+        "database_version": record.database_version,
+        "kg_co2e_total": record.kg_co2e_total,
+        "supersedes": record.supersedes,
+        "superseded_by": record.superseded_by,
+        "supersession_reason": record.reason,
+        "revocation": revocation,
+        "links": {
+            "self": f"{prefix}/{cid}",
+            "pdf": f"{prefix}/{cid}.pdf",
+            "verification": f"{prefix}/{cid}/verification",
+            "public_key": f"{prefix}/public-key",
+        },
+        "sha256": record.sha256,
+        "signature": record.signature,
+        "document": record.document,
+    }
+
+
+def definition_digest(product_id: str) -> str:
+    """SHA-256 of the canonical JSON of a product's definition (its model version)."""
+    from pcf import service
+
+    definition = json.loads(json.dumps(service.model(product_id).definition))
+    return hashlib.sha256(canonical_json(definition)).hexdigest()
+
+
+__all__ = ["issue_certificate", "supersede_certificate", "revoke_certificate",
+           "certificate_view", "compute_line", "validity_period", "definition_digest"]
