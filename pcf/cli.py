@@ -49,7 +49,7 @@ def ensure_project() -> None:
 
 def emit_json(data) -> None:
     """Write ``data`` as indented JSON on stdout."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
 
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
@@ -162,7 +162,9 @@ def footprint(product: str, variant, sets, quantity, unit, fmt: str) -> None:
 
 @main.command()
 @click.argument("product")
-@click.option("--company", required=True, help="Company id (databases/companies/).")
+@click.option("--company", default=None,
+              help="Company id (databases/companies/); optional when only one company has "
+                   "data for PRODUCT.")
 @click.option("--base-year", "base_year", type=int, default=None,
               help="Base year (default: the company's base year for the product).")
 @click.option("--year", type=int, default=None, help="Reporting or projection year.")
@@ -186,7 +188,8 @@ def reductions(product, company, base_year, year, show_pathway, fmt) -> None:
             for stage, v in entry["stages"].items():
                 value = f"{v['value']:.4f}" if v.get("value") is not None else "-"
                 reported = v.get("as_reported")
-                track = [t.get("on_track") for t in v.get("targets", [])]
+                track = [t.get("on_track") for t in v.get("targets", [])
+                         if t.get("on_track") is not None]
                 click.echo(f"  {entry['year']} {entry['status'] or '':<10} {stage:<26} "
                            f"{value:>9} {reported if reported is not None else '-':>8} "
                            f"{v.get('pathway_value', '-')!s:>8} "
@@ -209,11 +212,16 @@ def reductions(product, company, base_year, year, show_pathway, fmt) -> None:
                       f"{row['year_as_reported']})" if row["base_year_as_reported"] else ""))
         for t in row["targets"]:
             need = t["required_reduction"]
+            if need is None:
+                click.echo(f"      target ({t['type']}): no pathway value for this year")
+                continue
             click.echo(f"      target ({t['type']}): needs {need * 100:.1f} % -> "
                        f"{'on track' if t['on_track'] else 'NOT on track'}")
     if data["recalculation_due"]:
         click.echo("  base-year recalculation due: recomputed and reported base differ by >= 5 %")
     click.echo(f"  stage that moves most: {data['stage_that_moves_most']}")
+    for warning in data["warnings"]:
+        click.echo(f"  note: {warning}")
 
 
 from pcf.commands.tenants import tenants as _tenants; main.add_command(_tenants)  # noqa: E402

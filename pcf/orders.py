@@ -56,8 +56,6 @@ OUTPUT_COLUMNS = ("declared_unit", "kg_co2e_per_declared_unit", "kg_co2e_total",
 
 PARAM_PREFIX = "param."
 ON_ERROR = ("fail", "skip")
-MAX_QUANTITY = 1e15
-"""Largest quantity of a line, in its own unit (keeps every total finite)."""
 MAX_ID_LENGTH = 128
 
 
@@ -332,10 +330,7 @@ def score_lines(lines: Iterable[OrderLineInput], *, on_error: str = "fail",
             product = line.product
             if product.__class__ is not str or not product or len(product) > max_len:
                 _check_id(product, "product")
-            quantity = check_quantity(line.quantity, "quantity")
-            if quantity > MAX_QUANTITY:
-                raise InputError(f"quantity {quantity!r} is larger than {MAX_QUANTITY:g}",
-                                 field="quantity", allowed=f"0 < quantity <= {MAX_QUANTITY:g}")
+            quantity = check_quantity(line.quantity, "quantity")  # finite, > 0, <= MAX_QUANTITY
             unit = line.unit
             if unit.__class__ is not str or not unit or unit.isspace():
                 raise InputError("unit must be given", field="unit")
@@ -380,8 +375,10 @@ def score_lines(lines: Iterable[OrderLineInput], *, on_error: str = "fail",
 def canonical_request(order_id: str, lines: Sequence[OrderLineInput]) -> dict[str, Any]:
     """Return the normalised form of an order request (used for the idempotency digest).
 
-    Numbers are floats, absent/empty ``variant`` and ``parameters`` are dropped, keys sorted
-    at serialisation. Two requests are "the same order" when their canonical forms are equal.
+    Numbers are floats, parameter values are compared as the values they resolve to (``1``,
+    ``1.0`` and ``"1"`` are one value; see :meth:`pcf.paramspec.ParameterSpec.coerce`), absent or
+    empty ``variant`` and ``parameters`` are dropped, keys sorted at serialisation. Two requests
+    are "the same order" when their canonical forms are equal.
     """
     out = []
     for line in lines:
@@ -390,9 +387,19 @@ def canonical_request(order_id: str, lines: Sequence[OrderLineInput]) -> dict[st
         if line.variant is not None:
             item["variant"] = line.variant
         if line.parameters:
-            item["parameters"] = dict(line.parameters)
+            item["parameters"] = {name: _canonical_value(line.product, name, value)
+                                  for name, value in line.parameters.items()}
         out.append(item)
     return {"order_id": order_id, "lines": out}
+
+
+def _canonical_value(product: str, name: str, value: Any) -> Any:
+    """A parameter value as the product resolves it; the raw value when it does not resolve
+    (the request is then rejected anyway)."""
+    try:
+        return _service().model(product).specs[name].coerce(value)
+    except (PcfError, KeyError):
+        return value
 
 
 def request_digest(canonical: dict[str, Any]) -> str:
@@ -553,8 +560,12 @@ def score_csv(in_path: str | os.PathLike, out_path: str | os.PathLike, *,
     InputError
         Unreadable file structure (see :func:`read_csv_lines`).
     """
-    with open(in_path, newline="", encoding="utf-8-sig") as handle:
-        header, rows, lines = read_csv_lines(handle)
+    try:
+        with open(in_path, newline="", encoding="utf-8-sig") as handle:
+            header, rows, lines = read_csv_lines(handle)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{in_path} is not UTF-8 text (byte {exc.start}: {exc.reason})",
+                         field="file", allowed="UTF-8 CSV") from None
     if progress is None:
         progress = sys.stderr.isatty() and len(lines) > 10_000
     bar = None

@@ -14,6 +14,13 @@ import pint
 
 from pcf.errors import InputError
 
+MAX_QUANTITY = 1e15
+"""Largest accepted quantity, in the unit given (keeps every total finite)."""
+
+AMBIGUOUS_UNITS = {"ton", "tons", "short_ton", "long_ton", "tonne_short", "US_ton", "UK_ton"}
+"""pint reads ``ton`` as the US short ton (907 kg); buyers who write "ton" usually mean the
+metric tonne. Refused: write ``t`` (tonne) or ``kg``."""
+
 ureg = pint.UnitRegistry()
 ureg.define("tkm = tonne * kilometer")
 ureg.define("CO2e = [co2e]")
@@ -39,10 +46,13 @@ def conversion_factor(from_unit: str, to_unit: str, field: str = "unit") -> floa
     InputError
         If either unit is unknown or they have different dimensions.
     """
+    if str(from_unit).strip() in AMBIGUOUS_UNITS:
+        raise InputError(f"unit {from_unit!r} is ambiguous (pint reads it as the US short ton)",
+                         field=field, allowed="t (metric tonne), kg, g")
     try:
         return _factor(str(from_unit), str(to_unit))
-    except (pint.errors.UndefinedUnitError, pint.errors.DimensionalityError, AttributeError,
-            TypeError, ValueError, AssertionError, SyntaxError) as exc:
+    except Exception as exc:  # noqa: BLE001 - pint's parser raises many kinds (ZeroDivision,
+        # tokenize errors, ...) for bad unit text; every one of them is a bad input here
         raise InputError(
             f"unit {from_unit!r} cannot be converted to {to_unit!r}",
             field=field,
@@ -50,18 +60,13 @@ def conversion_factor(from_unit: str, to_unit: str, field: str = "unit") -> floa
         ) from exc
 
 
-def convert(value: float, from_unit: str, to_unit: str, field: str = "unit") -> float:
-    """Convert ``value`` from ``from_unit`` to ``to_unit`` (see :func:`conversion_factor`)."""
-    return float(value) * conversion_factor(from_unit, to_unit, field)
-
-
 def check_quantity(value, field: str = "quantity") -> float:
-    """Return ``value`` as a positive finite float.
+    """Return ``value`` as a positive finite float, at most :data:`MAX_QUANTITY`.
 
     Raises
     ------
     InputError
-        If ``value`` is not a number, not finite, or not > 0.
+        If ``value`` is not a number, not finite, not > 0 or above :data:`MAX_QUANTITY`.
     """
     if isinstance(value, bool):
         raise InputError("quantity must be a number", field=field, allowed="finite number > 0")
@@ -73,4 +78,7 @@ def check_quantity(value, field: str = "quantity") -> float:
     if not math.isfinite(number) or number <= 0:
         raise InputError(f"quantity {value!r} must be finite and > 0", field=field,
                          allowed="finite number > 0")
+    if number > MAX_QUANTITY:
+        raise InputError(f"quantity {value!r} is larger than {MAX_QUANTITY:g}", field=field,
+                         allowed=f"0 < quantity <= {MAX_QUANTITY:g}")
     return number

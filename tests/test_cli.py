@@ -66,14 +66,34 @@ def test_products_json_lists_parameters_and_variants(built_home):
     (["footprint", "aluminium-coil", "--quantity", "5", "--unit", "MWh"],
      "error: unit: unit 'MWh' cannot be converted to 'kg'"),
     (["footprint", "aluminium-coil", "--quantity", "-5"], "error: quantity:"),
+    (["footprint", "aluminium-coil", "--quantity", "1e308", "--unit", "t"],
+     "error: quantity: quantity '1e308' is larger than 1e+15"),
+    (["footprint", "aluminium-coil", "--quantity", "1", "--unit", "ton"],
+     "error: unit: unit 'ton' is ambiguous"),
+    (["footprint", "aluminium-coil", "--quantity", "1", "--unit", ")"],
+     "error: unit: unit ')' cannot be converted"),
+    (["footprint", "aluminium-coil", "--quantity", "1", "--unit", "kg/0"],
+     "error: unit: unit 'kg/0' cannot be converted"),
     (["footprint", "aluminium-coil", "--set", "recycled_content"], "must look like NAME=VALUE"),
 ])
 def test_bad_input_gives_one_line_error(built_home, args, message):
-    out = run(*args, home=built_home)
-    assert out.returncode == 2
-    assert message in out.stderr
+    from click.testing import CliRunner
+
+    from pcf.cli import main
+
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1            # one line
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stdout == ""
+
+
+def test_bad_input_in_a_real_process(built_home):
+    out = run("footprint", "unobtainium", "--format", "json", home=built_home)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.strip().splitlines()[-1].startswith("error: product: unknown product")
     assert "Traceback" not in out.stderr
-    assert out.stdout == ""
 
 
 def test_table_output_names_stages(built_home):

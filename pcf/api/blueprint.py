@@ -13,7 +13,7 @@ Add a resource (reductions, certificates, ...) in three steps::
     @blp.response(201, CertificateSchema)
     def create(args): ...
 
-and list it in :data:`pcf.api.BLUEPRINTS` (or call ``register_blueprint(app, blp)``). Every
+and list it in :data:`pcf.api.BLUEPRINTS`. Every
 route under ``/v1`` then needs ``Authorization: Bearer <key>`` unless marked
 :func:`~pcf.api.auth.public`; bad bodies, unknown fields, service errors become problem+json.
 """
@@ -41,6 +41,11 @@ class PcfParser(FlaskParser):
     - malformed JSON, ``NaN``/``Infinity`` literals and invalid UTF-8 are 400 with the position;
     - an oversize body is 413 (Flask's ``MAX_CONTENT_LENGTH``).
     """
+
+    # webargs ignores unknown query parameters by default; pcf's schemas say RAISE (Meta),
+    # and None here lets the schema decide, so a misspelt query parameter is a 422 too.
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+                                   "query": None, "querystring": None}
 
     def _raw_load_json(self, req):
         data = req.get_data(cache=True)  # raises RequestEntityTooLarge (413) over the limit

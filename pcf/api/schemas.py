@@ -23,8 +23,7 @@ MAX_CASES = 20
 """Most cases in one comparison."""
 MAX_SWEEP_VALUES = 50
 """Most values in a comparison's parameter sweep."""
-MAX_QUANTITY = 1e15
-"""Largest accepted quantity, in the unit given (keeps every total finite)."""
+from pcf.units import MAX_QUANTITY  # noqa: E402 - largest accepted quantity, one definition
 ORDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~:@+=-]{0,127}$"
 """Order ids: 1-128 characters, URL-safe without ``/`` (they appear in ``/v1/orders/{id}``)."""
 
@@ -65,7 +64,11 @@ class ParameterValue(fields.Field):
         if isinstance(value, bool) or isinstance(value, str):
             return value
         if isinstance(value, (int, float)):
-            if not math.isfinite(float(value)):
+            try:
+                finite = math.isfinite(float(value))
+            except OverflowError:  # an integer too large for a float
+                finite = False
+            if not finite:
                 raise self.make_error("non_finite")
             return value
         raise self.make_error("invalid")

@@ -74,20 +74,26 @@ def parse_envelope(envelope: Any) -> tuple[dict, str, dict]:
     return document, digest, signature
 
 
+def _obj(value: Any) -> dict:
+    """``value`` if it is a JSON object, else ``{}`` (a certificate file is untrusted input)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _extension(document: dict) -> dict:
-    pf = document.get("productFootprint") or {}
-    for ext in pf.get("extensions") or []:
-        data = ext.get("data") if isinstance(ext, dict) else None
-        if isinstance(data, dict) and "calculation" in data and "orderLine" in data:
+    pf = _obj(document.get("productFootprint"))
+    extensions = pf.get("extensions")
+    for ext in extensions if isinstance(extensions, list) else []:
+        data = _obj(_obj(ext).get("data"))
+        if isinstance(data.get("calculation"), dict) and isinstance(data.get("orderLine"), dict):
             return data
     return {}
 
 
 def _consistency(document: dict) -> dict[str, Any]:
     problems: list[str] = []
-    header = document.get("certificate") or {}
-    pf = document.get("productFootprint") or {}
-    pcf = pf.get("pcf") or {}
+    header = _obj(document.get("certificate"))
+    pf = _obj(document.get("productFootprint"))
+    pcf = _obj(pf.get("pcf"))
     ext = _extension(document)
     if not ext:
         return {"ok": False, "problems": ["no pcf extension with the calculation inputs"]}
@@ -232,7 +238,9 @@ def verify_envelope(envelope: Any, public_key: Ed25519PublicKey | None,
                          "certified": None, "recomputed": None, "relativeDifference": None}
     valid = (hash_check["ok"] and sig_check["ok"] and consistency["ok"]
              and recomputation["status"] != "mismatch")
-    header = document.get("certificate") or {}
-    return {"valid": valid, "id": header.get("id"), "number": header.get("number"),
+    header = _obj(document.get("certificate"))
+    ident, number = header.get("id"), header.get("number")
+    return {"valid": valid, "id": ident if isinstance(ident, str) else None,
+            "number": number if isinstance(number, str) else None,
             "checks": {"hash": hash_check, "signature": sig_check, "consistency": consistency,
                        "recomputation": recomputation}}

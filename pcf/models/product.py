@@ -72,6 +72,12 @@ class ProductModel:
             ``parameters.<name>``) or invalid value, each with the allowed values.
         """
         values = {name: spec.default for name, spec in self.specs.items()}
+        if parameters is not None and not isinstance(parameters, dict):
+            raise InputError("parameters must be an object of name -> value",
+                             field="parameters", allowed=sorted(self.specs))
+        if variant is not None and not isinstance(variant, str):
+            raise InputError("variant must be a string", field="variant",
+                             allowed=sorted(self.variants))
         if variant is not None:
             if variant not in self.variants:
                 raise InputError(f"product {self.id!r} has no variant {variant!r}",

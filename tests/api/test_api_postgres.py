@@ -160,3 +160,14 @@ def test_plain_postgresql_url_gets_psycopg3(pg_url):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT 1")).scalar() == 1
     engine.dispose()
+
+
+def test_nul_characters_are_422_and_store_nothing(pg_app, pg_keys):
+    """PostgreSQL refuses NUL in text: that is the client's input, not a server error."""
+    api = SpecClient(pg_app)
+    body = {"order_id": "PO-NUL-1", "lines": [
+        {"line_id": "1\u0000", "product": PRODUCT, "quantity": 1, "unit": "kg"}]}
+    problem(api.post("/v1/orders", json=body, headers=pg_keys["alice"]), 422)
+    problem(api.get("/v1/orders/PO-NUL-1", headers=pg_keys["alice"]), 404)
+    resp = api.get("/v1/orders/PO%00x", headers=pg_keys["alice"])
+    assert resp.status_code in (404, 422)
