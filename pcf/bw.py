@@ -12,7 +12,7 @@ import logging
 import os
 import warnings
 
-from pcf.config import PROJECT_NAME, brightway_dir
+from pcf.config import brightway_dir
 
 _configured = False
 
@@ -61,10 +61,3 @@ def bw2io():
     import bw2io as bi
 
     return bi
-
-
-def use_project() -> None:
-    """Make project ``pcf`` current (it must exist; see :mod:`pcf.inventory.build`)."""
-    bd = bw2data()
-    if bd.projects.current != PROJECT_NAME:
-        bd.projects.set_current(PROJECT_NAME)

@@ -213,6 +213,23 @@ def test_duplicate_code_and_yaml_error(tmp_path):
     assert "databases/background/broken.yaml: YAML error" in message
 
 
+def test_select_only_in_products_and_only_own_chain(tmp_path):
+    bg = yaml.safe_load(yaml.safe_dump(BACKGROUND))
+    bg["activities"][0]["exchanges"].append({"select": "grid", "amount": 1, "unit": "kWh"})
+    assert "select is only allowed in pcf-products" in problems(
+        write(tmp_path / "a", background=bg))
+
+
+def test_reserved_names_and_unimplemented_method(tmp_path):
+    doc = product_doc()
+    doc["product"]["derived"]["lambda"] = "1"
+    doc["product"]["derived"]["max"] = "2"
+    doc["product"]["recycled_content_method"] = "cff"
+    message = problems(write(tmp_path, product=doc))
+    assert "derived name 'lambda'" in message and "derived name 'max'" in message
+    assert "recycled_content_method 'cff' is not implemented" in message
+
+
 def test_line_numbers_point_at_the_exchange(tmp_path):
     text = (REPO / "databases" / "flows.yaml").read_text()
     root = write(tmp_path)

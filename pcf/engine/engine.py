@@ -45,16 +45,48 @@ class ProductSystem:
 
     Parameters are given as *encoded* numeric Brightway parameters (see
     :mod:`pcf.paramspec`); :meth:`evaluate` returns a :class:`Result` per declared unit.
+
+    Parameters
+    ----------
+    product_id : str
+    definition : dict
+        ``pcf_product_definition`` of the reference activity.
+    inputs : dict[str, float]
+        Independent encoded parameters and their default values.
+    derived : dict[str, str]
+        Derived parameter name -> formula.
+    activities : list of (database, code)
+        The product's foreground activities.
+    exchanges : dict[(database, code), list of dict]
+        Each foreground activity's exchanges as stored in Brightway (``input`` as a key,
+        ``amount``, ``type``, optional ``formula``, ``pcf_stage``, ``unit``).
+    lam : ndarray (n_activities, 4)
+        Cumulative kg CO2e per unit of every activity of the matrices, by GWP part
+        (:func:`pcf.engine.linalg.cumulative_impacts`); only background rows are used.
+    cf : ndarray (n_flows, 4)
+        Characterization factors, kg CO2e per kg of each elementary flow, by GWP part.
+    bio_index, act_index : dict
+        Flow key -> row of ``cf``; background activity key -> row of ``lam``.
+    names : dict
+        Key -> display name of activities and flows.
+    version : str
+        Database version reported with results.
+    combustion_only : frozenset of keys
+        Background datasets without upstream chains (reported in ``Result.notes``).
+    project_notes : sequence of str
+        Notes about the project itself, added to every result.
     """
 
     def __init__(self, product_id, definition, inputs, derived, activities, exchanges,
-                 lam, cf, bio_index, act_index, names, version, combustion_only=frozenset()):
+                 lam, cf, bio_index, act_index, names, version, combustion_only=frozenset(),
+                 project_notes=()):
         self.product_id = product_id
         self.definition = definition
         self.inputs = list(inputs)          # independent Brightway parameter names
         self.defaults = dict(inputs)
         self.stages = list(definition["stages"])
         self.version = version
+        self._project_notes = tuple(project_notes)
         local = {key: i for i, key in enumerate(activities)}
         self.size = len(activities)
         self.reference = local[(PRODUCTS_DB, product_id)]
@@ -165,7 +197,7 @@ class ProductSystem:
                     input=name, activity=consumer, kind=kind, stage=self.stages[out.stage[i]],
                     amount=float(per_du_amount[i]), unit=unit,
                     kg_co2e={k: float(v) for k, v in zip(SPLIT, impacts[i])}))
-        notes = []
+        notes = list(self._project_notes)
         if self._combustion_only.any():
             for i in np.flatnonzero(self._combustion_only & (per_du_amount != 0.0)):
                 notes.append(f"{out.labels[i][0]} has a combustion-only emission factor "
@@ -203,8 +235,16 @@ class Engine:
             raise ProjectNotReadyError("the Brightway project is not built; run `pcf setup`")
         bd.projects.set_current(PROJECT_NAME)
         bc = bw2calc()
+        from pcf.inventory.build import project_fingerprint
+
         self.version = stamp["version"]
         self.stamp = stamp
+        self.notes: list[str] = []
+        if project_fingerprint() != stamp.get("project_fingerprint"):
+            # edited outside `pcf setup` (e.g. Activity Browser): not the certified data any more
+            self.version = f"{stamp['version']}+modified"
+            self.notes.append("the Brightway project was changed after `pcf setup`; results "
+                              "do not come from databases/ as built (run `pcf setup`)")
         db = bd.Database(PRODUCTS_DB)
         references = [a for a in db if a.get("pcf_product_definition")]
         demand = {a.id: 1.0 for a in references}
@@ -223,7 +263,6 @@ class Engine:
             cf_columns.append(column)
         cf = np.column_stack(cf_columns)
         lam = cumulative_impacts(lca.technosphere_matrix, lca.biosphere_matrix, cf)
-        self.background_impacts = lam
         act_index = {}
         names = {}
         combustion_only = set()
@@ -251,7 +290,8 @@ class Engine:
             inputs, derived = params[pid]
             self.products[pid] = ProductSystem(
                 pid, ref["pcf_product_definition"], inputs, derived, activities, exchanges,
-                lam, cf, bio_index, act_index, names, self.version, frozenset(combustion_only))
+                lam, cf, bio_index, act_index, names, self.version, frozenset(combustion_only),
+                self.notes)
 
     @staticmethod
     def _exchange(ex) -> dict:

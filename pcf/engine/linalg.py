@@ -53,7 +53,21 @@ def cumulative_impacts(technosphere: csc_matrix, biosphere, cf: np.ndarray) -> n
 
 def supply(a_ff: np.ndarray, reference: int) -> np.ndarray:
     """Return ``s_F = A_FF^-1 e_ref``: supply of each foreground activity per unit of the
-    reference activity (dimensionless multipliers of each activity's reference flow)."""
+    reference activity (dimensionless multipliers of each activity's reference flow).
+
+    Parameters
+    ----------
+    a_ff : ndarray (n, n)
+        Foreground technosphere matrix.
+    reference : int
+        Index of the reference activity.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``a_ff`` is singular (a foreground loop that produces nothing net); the validator's
+        reachability and production rules keep built products from this.
+    """
     demand = np.zeros(a_ff.shape[0])
     demand[reference] = 1.0
     return np.linalg.solve(a_ff, demand)

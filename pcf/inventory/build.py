@@ -33,13 +33,14 @@ from pcf.units import conversion_factor
 
 STAMP_NAME = "pcf-build.json"
 # Source files whose content can change a computed number: part of the database version.
-_NUMBER_CODE = ("formulas.py", "paramspec.py", "units.py", "inventory", "engine", "models",
-                "accounting")
+_NUMBER_CODE = ("formulas.py", "paramspec.py", "units.py", "service.py", "orders.py",
+                "inventory", "engine", "models", "accounting")
 
 
-def code_hash() -> str:
-    """sha256 of the pcf source files that can change a number (see ``_NUMBER_CODE``)."""
-    root = Path(pcf.__file__).parent
+def code_hash(root: Path | None = None) -> str:
+    """sha256 of the pcf source files that can change a number (see ``_NUMBER_CODE``),
+    under ``root`` (default: the installed ``pcf`` package)."""
+    root = Path(root or Path(pcf.__file__).parent)
     digest = hashlib.sha256(pcf.__version__.encode())
     for name in _NUMBER_CODE:
         path = root / name
@@ -88,10 +89,32 @@ def current_version(root: Path | None = None) -> str:
     return database_version(content_hash(Path(root or databases_dir())))
 
 
+def project_fingerprint() -> str | None:
+    """sha256 over what the Brightway project holds now: each pcf database's ``modified`` and
+    ``processed`` times and the characterization factors of the four methods. None if the
+    project does not exist. An edit made outside ``pcf setup`` (e.g. in Activity Browser)
+    changes it."""
+    bd = bw2data()
+    if PROJECT_NAME not in bd.projects:
+        return None
+    if bd.projects.current != PROJECT_NAME:
+        bd.projects.set_current(PROJECT_NAME)
+    parts = {name: [bd.databases[name].get("modified"), bd.databases[name].get("processed")]
+             for name in ("biosphere3", *DATABASES) if name in bd.databases}
+    for part, ident in METHODS.items():
+        parts[part] = sorted(([list(k) if isinstance(k, tuple) else k, v]
+                              for k, v in bd.Method(ident).load()), key=str) \
+            if ident in bd.methods else None
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def is_fresh(root: Path | None = None) -> bool:
-    """True if the project exists and was built from the current files and code."""
+    """True if the project exists, was built from the current files and code, and was not
+    changed since (see :func:`project_fingerprint`)."""
     stamp = read_stamp()
-    return bool(stamp) and stamp.get("version") == current_version(root)
+    if not stamp or stamp.get("version") != current_version(root):
+        return False
+    return stamp.get("project_fingerprint") == project_fingerprint()
 
 
 def ensure_built(root: Path | None = None, force: bool = False) -> dict:
@@ -119,6 +142,7 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
     # bw2io prints import progress on stdout: keep stdout for results (JSON) only
     with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
         _write_project(inventory)
+        bw2data().databases.clean()  # process anything left dirty before fingerprinting
     write_snapshot(companies)
     stamp = {
         "version": database_version(inventory.content_hash),
@@ -130,6 +154,7 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
         "products": sorted(inventory.products),
         "companies": sorted(companies),
         "methods": {k: list(v) for k, v in METHODS.items()},
+        "project_fingerprint": project_fingerprint(),
     }
     stamp_path().write_text(json.dumps(stamp, indent=2))
     return {**stamp, "rebuilt": True}

@@ -8,6 +8,7 @@ problem found as ``file:line: message``.
 from __future__ import annotations
 
 import hashlib
+import keyword
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +17,10 @@ from typing import Any
 import yaml
 
 from pcf.errors import DataError, InputError
-from pcf.formulas import FormulaError, check, evaluation_order
+from pcf.formulas import ALLOWED_FUNCTIONS, FormulaError, check, evaluation_order
 from pcf.paramspec import CHOICE_RE, NAME_RE, TYPES, ParameterSpec
 from pcf.units import conversion_factor
-from pcf.inventory.yamlio import LineDict, LineList, load_yaml
+from pcf.inventory.yamlio import LineDict, load_yaml
 
 BACKGROUND = "pcf-background"
 PRODUCTS = "pcf-products"
@@ -39,6 +40,8 @@ _SOURCE_KEYS = {"id", "citation", "link", "licence", "taken"}
 _FLOW_KEYS = {"name", "categories", "unit"}
 REQUIRED_PARAMETERS = ("recycled_content", "renewable_electricity_share")
 REQUIRED_VARIANTS = ("virgin", "recycled")
+RECYCLED_CONTENT_METHODS = ("cut-off",)
+"""Recycled-content rules the engine implements (the Circular Footprint Formula is not yet)."""
 
 
 @dataclass
@@ -143,9 +146,10 @@ class _Problems:
 
 
 def content_hash(root: Path) -> str:
-    """sha256 over the relative paths and bytes of every file under ``root`` (sorted)."""
+    """sha256 over the relative paths and bytes of every YAML file under ``root`` (sorted);
+    documentation (README.md) does not change a number, so it is left out."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    for path in sorted(p for p in root.rglob("*.yaml") if p.is_file()):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
@@ -361,6 +365,10 @@ def _load_activity(fname, raw, database, defaults, problems) -> Activity | None:
         if has_formula and database != PRODUCTS:
             problems.add(f"{fname}:{ex.line_of('formula')}",
                          "formulas are only allowed in pcf-products (background has no parameters)")
+        if "select" in ex and database != PRODUCTS:
+            problems.add(f"{fname}:{ex.line_of('select')}",
+                         "select is only allowed in pcf-products (it needs a choice parameter)")
+            continue
         if not ex.get("unit"):
             problems.add(ewhere, "exchange is missing 'unit'")
             continue
@@ -410,8 +418,16 @@ def _load_product(fname, raw, defaults, problems) -> Product | None:
         problems.add(f"{fname}:{raw.line_of('derived')}", "derived must be a mapping")
         derived = {}
     for name in derived:
-        if not NAME_RE.match(str(name)):
-            problems.add(f"{fname}:{derived.line_of(name)}", f"bad derived name {name!r}")
+        if not NAME_RE.match(str(name)) or keyword.iskeyword(str(name)) \
+                or name in ALLOWED_FUNCTIONS:
+            problems.add(f"{fname}:{derived.line_of(name)}",
+                         f"derived name {name!r} must match {NAME_RE.pattern} and not be a "
+                         "Python keyword or min/max/abs")
+    method = raw.get("recycled_content_method", "cut-off")
+    if method not in RECYCLED_CONTENT_METHODS:
+        problems.add(f"{fname}:{raw.line_of('recycled_content_method')}",
+                     f"recycled_content_method {method!r} is not implemented "
+                     f"(allowed: {', '.join(RECYCLED_CONTENT_METHODS)})")
     variants = raw["variants"] if isinstance(raw["variants"], dict) else {}
     for required in REQUIRED_VARIANTS:
         if required not in variants:
@@ -442,8 +458,9 @@ def _load_product(fname, raw, defaults, problems) -> Product | None:
 
 def _load_parameter(fname, line, name, pdata, defaults, problems) -> ParameterSpec | None:
     where = f"{fname}:{line}"
-    if not NAME_RE.match(str(name)):
-        problems.add(where, f"parameter name {name!r} must match {NAME_RE.pattern}")
+    if not NAME_RE.match(str(name)) or name in ALLOWED_FUNCTIONS:
+        problems.add(where, f"parameter name {name!r} must match {NAME_RE.pattern} and not be "
+                            "min/max/abs")
         return None
     if not isinstance(pdata, dict):
         problems.add(where, f"parameter {name!r} must be a mapping")
@@ -601,6 +618,10 @@ def _validate_product(product: Product, activities, sources, problems) -> None:
                     continue
                 for code in spec.choices.values():
                     target = activities.get(code)
+                    if target is not None and target.database == PRODUCTS \
+                            and target.product != product.id:
+                        problems.add(ex.where, f"select {ex.select!r} reaches {code!r} of product "
+                                               f"{target.product!r}; product chains are not shared")
                     if target is not None:
                         _check_unit(Exchange(**{**ex.__dict__, "target": code}), target.unit,
                                     problems)
