@@ -6,15 +6,16 @@ Every function returns plain JSON-ready dicts in the shapes of ``DESIGN.md`` and
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Any
 
 from pcf.accounting.electricity import electricity_accounting
 from pcf.engine import get_engine
-from pcf.errors import NotFoundError
+from pcf.errors import InputError, NotFoundError
 from pcf.inventory.methods import METHODS
 from pcf.models import ProductModel
-from pcf.units import check_quantity, conversion_factor
+from pcf.units import MAX_QUANTITY, check_quantity, conversion_factor
 
 BOUNDARY = "cradle-to-gate"
 METHOD = {
@@ -115,11 +116,12 @@ def compute_footprint(product: str, variant: str | None = None,
     else:
         quantity_value, quantity_unit = check_quantity(quantity), unit or declared
     if not isinstance(quantity_unit, str):
-        raise NotFoundError("unit must be a string", field="unit")
+        raise InputError("unit must be a string", field="unit", allowed=f"units of {declared}")
     factor = conversion_factor(quantity_unit, declared, field="unit")
-    if quantity is None and quantity_unit != declared:
-        quantity_value = 1.0
     declared_units = quantity_value * factor
+    if not math.isfinite(declared_units) or declared_units > MAX_QUANTITY * 1e3:
+        raise InputError(f"{quantity_value:g} {quantity_unit} is too large", field="quantity",
+                         allowed=f"at most {MAX_QUANTITY:g} {declared} (after conversion)")
     system = get_engine().system(product)
     result = system.evaluate(settings.encoded, contributions=contributions)
     per_unit = result.per_declared_unit
@@ -166,9 +168,15 @@ def _companies() -> dict:
     return _COMPANIES[1]
 
 
-def _company_record(product: str, company: str) -> tuple[dict, dict]:
+def _company_record(product: str, company: str | None) -> tuple[dict, dict]:
     model(product)  # unknown product -> NotFoundError
     companies = _companies()
+    if company in (None, ""):
+        having = sorted(c for c, data in companies.items() if product in data["products"])
+        if len(having) != 1:
+            raise InputError(f"{len(having)} companies have data for {product!r}: name one",
+                             field="company", allowed=having)
+        company = having[0]
     if company not in companies:
         raise NotFoundError(f"unknown company {company!r}", field="company",
                             allowed=sorted(companies))
@@ -180,8 +188,6 @@ def _company_record(product: str, company: str) -> tuple[dict, dict]:
 
 
 def _year_footprint(product: str, record: dict, year: int, field: str) -> dict:
-    from pcf.errors import InputError
-
     if year not in record["years"]:
         raise InputError(f"no data for year {year}", field=field,
                          allowed=sorted(record["years"]))
@@ -196,7 +202,7 @@ def _stage_values(footprint: dict) -> dict[str, float]:
     return values
 
 
-def reductions(product: str, company: str, year: Any, base_year: Any = None) -> dict:
+def reductions(product: str, company: str | None, year: Any, base_year: Any = None) -> dict:
     """Reduction of a company's product footprint from its base year to ``year``.
 
     Both years are recomputed like-for-like with today's data, method and recycled-content
@@ -210,7 +216,9 @@ def reductions(product: str, company: str, year: Any, base_year: Any = None) -> 
 
     Parameters
     ----------
-    product, company : str
+    product : str
+    company : str or None
+        Company id; may be omitted when exactly one company has data for the product.
     year : int
         Reporting (or projection) year.
     base_year : int, optional
@@ -229,8 +237,6 @@ def reductions(product: str, company: str, year: Any, base_year: Any = None) -> 
         A year without data (field ``year`` or ``base_year``) or not an integer.
     """
     from pcf.accounting import reductions as rules
-    from pcf.errors import InputError
-
     info, record = _company_record(product, company)
     base = record["base_year"] if base_year in (None, "") else base_year
     try:
@@ -262,10 +268,23 @@ def reductions(product: str, company: str, year: Any, base_year: Any = None) -> 
         row["recalculation_due"] = (
             rules.recalculation_due(b, row["base_year_as_reported"])
             if row["base_year_as_reported"] else None)
+        # targets are set against the company's base year: judged only when that is the base
         row["targets"] = [_target_status(t, row, base, year, rules)
-                          for t in record["targets"] if t["stage"] == stage]
+                          for t in record["targets"]
+                          if t["stage"] == stage and base == record["base_year"]]
         rows.append(row)
     changed = [r for r in rows if r["stage"] != "total"]
+    warnings = []
+    if base != record["base_year"]:
+        warnings.append(f"targets are set against the base year {record['base_year']}; they "
+                        f"are not judged against {base}")
+    if base_fp["electricity_accounting"] != year_fp["electricity_accounting"]:
+        warnings.append(
+            f"electricity accounting differs: {base} is {base_fp['electricity_accounting']}, "
+            f"{year} is {year_fp['electricity_accounting']} (renewable_electricity_share "
+            f"{base_fp['parameters'].get('renewable_electricity_share')} -> "
+            f"{year_fp['parameters'].get('renewable_electricity_share')}); the reduction "
+            "includes the contractual/on-site renewable supply")
     return {
         "product": product,
         "company": {"id": info["id"], "name": info["name"]},
@@ -284,6 +303,7 @@ def reductions(product: str, company: str, year: Any, base_year: Any = None) -> 
         "stages": rows,
         "recalculation_due": any(r["recalculation_due"] for r in rows),
         "stage_that_moves_most": max(changed, key=lambda r: abs(r["absolute_change"]))["stage"],
+        "warnings": warnings,
         "settings": {"base_year": record["years"][base]["settings"],
                      "year": record["years"][year]["settings"]},
     }
@@ -317,7 +337,7 @@ def _target_status(target: dict, row: dict, base: int, year: int, rules) -> dict
     return out
 
 
-def pathway(product: str, company: str) -> dict:
+def pathway(product: str, company: str | None) -> dict:
     """Every year of a company's product: recomputed and reported values per stage and total,
     the pathway values and whether each year with data is on track.
 
@@ -344,7 +364,7 @@ def pathway(product: str, company: str) -> dict:
                                  "status": record["years"].get(year, {}).get("status")}
         stages: dict[str, dict] = {}
         if year in record["years"]:
-            detail = reductions(product, company, year, base)
+            detail = reductions(product, info["id"], year, base)
             for row in detail["stages"]:
                 stages[row["stage"]] = {
                     "value": row["year_value"], "as_reported": row["year_as_reported"],

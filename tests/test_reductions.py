@@ -65,6 +65,17 @@ def test_magnet_maker_projection_beside_target(built_home):
     assert result["stage_that_moves_most"] == max(moves, key=moves.get)
 
 
+def test_targets_only_against_their_base_year_and_accounting_flagged(built_home):
+    own = service.reductions("ndfeb-magnet", "zksh", 2050)
+    assert stage(own, "total")["targets"]                       # judged against 2023
+    assert any("electricity accounting differs" in w for w in own["warnings"])
+    shifted = service.reductions("ndfeb-magnet", "zksh", 2050, base_year=2028)
+    assert stage(shifted, "total")["targets"] == []             # -18 % is against 2023
+    assert any("set against the base year 2023" in w for w in shifted["warnings"])
+    coil = service.reductions("aluminium-coil", "shengtong", 2025)
+    assert coil["warnings"] == []                               # both location-based
+
+
 def test_pathway_view_lists_every_year(built_home):
     view = service.pathway("aluminium-coil", "shengtong")
     years = [y["year"] for y in view["years"]]
@@ -160,8 +171,10 @@ products:
           renewable_electricity_share: {value: 0.1, origin: rumour, basis: "bad origin"}
         reported:
           smelting: {value: 1, origin: company, basis: "no such stage"}
+          total: {value: "high", origin: company, basis: "not a number"}
     targets:
       - {type: wish, stage: total}
+      - {type: reduction, stage: total, year: 2010, reduction: 0.2, origin: company, basis: b}
   - product: unobtainium
     base_year: 2020
 """)
@@ -175,4 +188,6 @@ products:
     assert "origin 'rumour'" in message
     assert "reported stage 'smelting'" in message
     assert "target type 'wish'" in message
+    assert "reported 'total' must be a positive number" in message
+    assert "year after the base year" in message
     assert "unknown product 'unobtainium'" in message

@@ -1,10 +1,12 @@
 """Reductions against a base year, and the pathway view (issue: base years and targets).
 
-- ``GET /v1/products/{product_id}/reductions?company=C&year=Y[&base_year=B]``: base-year and
+- ``GET /v1/products/{product_id}/reductions?year=Y[&base_year=B][&company=C]``: base-year and
   reporting-year footprints recomputed like-for-like with today's data and method, the values
   as originally reported, absolute change and reduction per stage and in total, whether a
   base-year recalculation is due (>= 5 %, SBTi C27) and each target's status.
-- ``GET /v1/products/{product_id}/pathway?company=C``: every year with data or a pathway value.
+- ``GET /v1/products/{product_id}/pathway[?company=C]``: every year with data or a pathway value.
+
+``company`` may be omitted when exactly one company has data for the product.
 
 Roles: engineer, admin (company targets are internal data). Values in kg CO2e per declared
 unit. The documents are :func:`pcf.service.reductions` and :func:`pcf.service.pathway`.
@@ -12,7 +14,7 @@ unit. The documents are :func:`pcf.service.reductions` and :func:`pcf.service.pa
 
 from __future__ import annotations
 
-from marshmallow import RAISE, fields, validate
+from marshmallow import fields, validate
 
 from pcf.api.auth import require_roles
 from pcf.api.blueprint import Blueprint, json_response
@@ -22,9 +24,9 @@ blp = Blueprint("reductions", __name__, url_prefix="/v1/products",
                 description="Reductions of a company's product footprint against its base "
                             "year, targets and pathways.")
 
-_COMPANY = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                         metadata={"description": "Company id (databases/companies/)",
-                                   "example": "shengtong"})
+_COMPANY = fields.String(validate=validate.Length(min=1, max=100), metadata={
+    "description": "Company id (databases/companies/); may be omitted when exactly one "
+                   "company has data for the product", "example": "shengtong"})
 
 
 class ReductionsQuerySchema(RequestSchema):
@@ -105,7 +107,7 @@ class PathwaySchema(ResponseSchema):
 
 @blp.route("/<product_id>/reductions", methods=["GET"])
 @require_roles("engineer", "admin")
-@blp.arguments(ReductionsQuerySchema, location="query", unknown=RAISE)
+@blp.arguments(ReductionsQuerySchema, location="query")
 @blp.response(200, ReductionsSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
@@ -114,13 +116,13 @@ def get_reductions(query: dict, product_id: str):
     """Reduction against the base year, per stage and total, with target status."""
     from pcf import service
 
-    return json_response(service.reductions(product_id, query["company"], query["year"],
+    return json_response(service.reductions(product_id, query.get("company"), query["year"],
                                             query.get("base_year")))
 
 
 @blp.route("/<product_id>/pathway", methods=["GET"])
 @require_roles("engineer", "admin")
-@blp.arguments(PathwayQuerySchema, location="query", unknown=RAISE)
+@blp.arguments(PathwayQuerySchema, location="query")
 @blp.response(200, PathwaySchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
@@ -128,5 +130,5 @@ def get_pathway(query: dict, product_id: str):
     """Every year: like-for-like and reported values, pathway values, on-track."""
     from pcf import service
 
-    return json_response(service.pathway(product_id, query["company"]))
+    return json_response(service.pathway(product_id, query.get("company")))
 

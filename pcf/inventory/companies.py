@@ -161,7 +161,14 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
                     continue
                 fig = _figure(fname, stage, data, defaults, sources, problems,
                               raw_reported.line_of(stage))
+                if fig is not None and (isinstance(fig["value"], bool)
+                                        or not isinstance(fig["value"], (int, float))
+                                        or fig["value"] <= 0):
+                    problems.append(f"{fname}:{raw_reported.line_of(stage)}: reported {stage!r} "
+                                    "must be a positive number (kg CO2e per declared unit)")
+                    fig = None
                 if fig is not None:
+                    fig["value"] = float(fig["value"])
                     reported[stage] = fig
             if year in record["years"]:
                 problems.append(f"{fname}:{yline}: year {year} given twice")
@@ -192,6 +199,7 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
                 values = target.get("values")
                 if not isinstance(values, dict) or not values or \
                         not all(isinstance(k, int) and isinstance(v, (int, float))
+                                and not isinstance(v, bool) and v > 0
                                 for k, v in values.items()):
                     problems.append(f"{fname}:{tline}: a pathway needs values {{year: number}}")
                     continue
@@ -199,9 +207,10 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
             else:
                 year, reduction = target.get("year"), target.get("reduction")
                 if not isinstance(year, int) or not isinstance(reduction, (int, float)) \
-                        or not 0 < reduction <= 1:
+                        or isinstance(reduction, bool) or not 0 < reduction <= 1 \
+                        or (isinstance(record["base_year"], int) and year <= record["base_year"]):
                     problems.append(f"{fname}:{tline}: a reduction target needs an integer "
-                                    "year and a reduction in (0, 1]")
+                                    "year after the base year and a reduction in (0, 1]")
                     continue
                 item["year"], item["reduction"] = year, float(reduction)
             record["targets"].append(item)

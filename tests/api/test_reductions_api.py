@@ -50,7 +50,14 @@ def test_bad_queries_are_problems(api, keys):
                            headers=h), 422)
     assert "2025" in str(body)
     problem(api.get("/v1/products/aluminium-coil/reductions?company=shengtong", headers=h), 422)
+
     problem(api.get("/v1/products/aluminium-coil/reductions?company=shengtong&year=soon",
                     headers=h), 422)
     problem(api.get("/v1/products/aluminium-coil/reductions?company=shengtong&year=2025&x=1",
                     headers=h), 422)
+
+
+def test_company_may_be_omitted_when_only_one_has_data(api, keys):
+    resp = api.get("/v1/products/aluminium-coil/reductions?year=2025&base_year=2024",
+                   headers=keys["erin"])
+    assert resp.status_code == 200 and resp.get_json()["company"]["id"] == "shengtong"
