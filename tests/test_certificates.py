@@ -11,12 +11,10 @@ import copy
 import io
 import json
 import logging
-import math
 import re
 import shutil
 import stat
 import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -803,15 +801,6 @@ def test_migrations_have_one_head_and_downgrade_cleanly(tmp_path):
     again = Store.open(f"sqlite:///{tmp_path / 'm.sqlite3'}")
     assert {"certificates", "certificate_revocations"} <= set(
         inspect(again.engine).get_table_names())
-
-
-def test_no_flask_outside_the_api():
-    code = ("import sys, pcf.certificates.service, pcf.certificates.verify, "
-            "pcf.certificates.pdf, pcf.store.certificates, pcf.commands.certificates; "
-            "print('flask' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"
 
 
 # --------------------------------------------------------------------------- PostgreSQL

@@ -4,6 +4,7 @@ verification, public key. Every response is validated against ``/openapi.json``.
 from __future__ import annotations
 
 import copy
+import json
 import io
 import re
 
@@ -109,7 +110,8 @@ def test_tenant_isolation(api, keys):
         body = problem(api.post(f"/v1/certificates/{cid}/{action}", json={"reason": "x"},
                                 headers=keys["erin"]), 404)
         assert "certificate_id" in body["errors"]
-    assert api.get("/v1/certificates", headers=keys["bob"]).get_json() == {"certificates": []}
+    assert api.get("/v1/certificates", headers=keys["bob"]).get_json() == {
+        "certificates": [], "truncated": False}
     assert [c["id"] for c in api.get("/v1/certificates",
                                       headers=keys["alice"]).get_json()["certificates"]] == [cid]
     problem(api.get("/v1/certificates?tenant=alice", headers=keys["bob"]), 403)
@@ -278,3 +280,20 @@ def test_openapi_documents_the_certificate_routes(api):
     assert schemas["CertificateRequest"]["additionalProperties"] is False
     assert "application/pdf" in paths["/v1/certificates/{certificate_id}.pdf"]["get"][
         "responses"]["200"]["content"]
+
+
+def test_links_never_follow_an_untrusted_host_header(api, keys, monkeypatch):
+    """Without PCF_PUBLIC_URL a non-loopback Host is refused; with it, links use it."""
+    resp = api.post("/v1/certificates", json={"order_id": "PO-1", "line_id": "10"},
+                    headers=keys["erin"])
+    assert resp.status_code == 201, resp.data
+    url = f"/v1/certificates/{resp.get_json()['id']}"
+    monkeypatch.delenv("PCF_PUBLIC_URL", raising=False)
+    resp = api.get(url, headers={**keys["erin"], "Host": "evil.example"})
+    assert resp.status_code == 503
+    assert "PCF_PUBLIC_URL" in resp.get_json()["detail"]
+    monkeypatch.setenv("PCF_PUBLIC_URL", "https://pcf.example.org")
+    resp = api.get(url, headers={**keys["erin"], "Host": "evil.example"})
+    assert resp.status_code == 200
+    assert "evil.example" not in json.dumps(resp.get_json())
+    assert "https://pcf.example.org/v1/certificates/" in json.dumps(resp.get_json())

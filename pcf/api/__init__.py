@@ -6,15 +6,14 @@ registers the resource blueprints, the problem+json error handlers, API-key auth
 marshmallow schemas) and a self-contained reference page at ``/docs`` (no CDN).
 
 Adding a resource: write ``pcf/api/<name>.py`` with a :class:`pcf.api.blueprint.Blueprint`
-called ``blp`` and add its module to :data:`BLUEPRINTS` (modules in
-:data:`OPTIONAL_BLUEPRINTS` are registered when they exist). Auth, errors and docs then apply.
+called ``blp`` and add its module to :data:`BLUEPRINTS`. Auth, errors and docs then apply.
 """
 
 from __future__ import annotations
 
 import http
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -37,14 +36,10 @@ BLUEPRINTS = (
     "pcf.api.footprints",
     "pcf.api.comparisons",
     "pcf.api.orders",
-)
-"""Modules whose ``blp`` is registered, in this order."""
-
-OPTIONAL_BLUEPRINTS = (
     "pcf.api.reductions",
     "pcf.api.certificates",
 )
-"""Modules registered when present (written by other parts of the project)."""
+"""Modules whose ``blp`` is registered, in this order."""
 
 API_DESCRIPTION = f"""\
 Product carbon footprints (cradle-to-gate, IPCC AR6 GWP100, kg CO2e) computed with Brightway.
@@ -73,7 +68,6 @@ class AppState:
 
     store: Store
     api: Any = None
-    extra: dict = field(default_factory=dict)
 
 
 class PcfApi(flask_smorest.Api):
@@ -148,20 +142,7 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     state.api = api
     for name in BLUEPRINTS:
         api.register_blueprint(importlib.import_module(name).blp)
-    for name in OPTIONAL_BLUEPRINTS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        api.register_blueprint(module.blp)
     app.before_request(authenticate_request)
     app.add_url_rule("/docs", "docs", _docs_page, methods=["GET"])
     app.add_url_rule("/", "root", lambda: redirect("/docs"), methods=["GET"])
     return app
-
-
-def register_blueprint(app: Flask, blp: flask_smorest.Blueprint) -> None:
-    """Register an extra resource blueprint on an app built by :func:`create_app`."""
-    app.extensions["pcf"].api.register_blueprint(blp)

@@ -40,7 +40,7 @@ blp = Blueprint("certificates", __name__, url_prefix="/v1/certificates",
                             "Ed25519 over RFC 8785 canonical JSON) for stored order lines.")
 
 ISSUER_ROLES = ("engineer", "admin")
-STATUSES = ("active", "superseded", "revoked", "expired")
+from pcf.store.certificates import STATUSES  # noqa: E402 - one list of statuses
 
 
 # --------------------------------------------------------------------------- schemas
@@ -165,6 +165,7 @@ class CertificateListSchema(ResponseSchema):
     """``GET /v1/certificates``: newest first (at most 500)."""
 
     certificates = fields.List(fields.Nested(CertificateSchema), required=True)
+    truncated = fields.Boolean(metadata={"description": "More than 500 matched"})
 
 
 class PublicKeySchema(ResponseSchema):
@@ -208,10 +209,33 @@ def _store():
     return current_app.extensions["pcf"].store
 
 
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
 def _base_url() -> str:
+    """Base URL for certificate links and the PDF's QR code.
+
+    ``PCF_PUBLIC_URL`` when set. Otherwise the request's own URL, but only when it came to a
+    loopback name: a Host header is client input, and a certificate must not point its
+    verifier at whatever host a client claimed.
+
+    Raises
+    ------
+    ApiProblem
+        503 when ``PCF_PUBLIC_URL`` is not set and the request is not to a loopback host.
+    """
     from pcf.certificates.settings import public_url
 
-    return public_url() or request.url_root.rstrip("/")
+    configured = public_url()
+    if configured:
+        return configured
+    host = request.host.rsplit(":", 1)[0] if not request.host.startswith("[") \
+        else request.host[1:].split("]", 1)[0]
+    if host in _LOOPBACK:
+        return request.url_root.rstrip("/")
+    raise ApiProblem(503, "PCF_PUBLIC_URL is not set: certificate links and QR codes need the "
+                          "server's public base URL (a request's Host header is not trusted).",
+                     title="Public URL not configured", slug="public-url-not-configured")
 
 
 def _customers_may_issue() -> bool:
@@ -261,6 +285,7 @@ _FILENAME = re.compile(r"[^A-Za-z0-9._-]")
                                     "schema": {"type": "string"}}})
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def issue(args: dict):
@@ -298,13 +323,15 @@ def issue(args: dict):
 
 
 @blp.route("", methods=["GET"])
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 @blp.arguments(CertificateQuerySchema, location="query")
 @blp.response(200, CertificateListSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 def list_(query: dict):
     """List your tenant's certificates, newest first (admins: all, or `?tenant=NAME`).
 
-    Filter with `order_id`, `line_id` and `status`.
+    Filter with `order_id`, `line_id` and `status`. At most 500 are returned;
+    `truncated: true` says there are more (narrow the filter).
     """
     from pcf.certificates.service import certificate_view
     from pcf.store.certificates import list_certificates
@@ -318,13 +345,17 @@ def list_(query: dict):
             raise ApiProblem(403, "Only admins may list another tenant's certificates.",
                              allowed={"role": ["admin"]})
         scope = store.get_tenant(name).id
+    # the status is derived (revoked > superseded > expired > active), so it is filtered
+    # after loading: load them all then, and cut to the page afterwards
+    limit = 500
     records = list_certificates(store.engine, scope, query.get("order_id"),
-                                query.get("line_id"))
+                                query.get("line_id"),
+                                limit=None if query.get("status") else limit + 1)
     base = _base_url()
     views = [certificate_view(r, base) for r in records]
     if query.get("status"):
         views = [v for v in views if v["status"] == query["status"]]
-    return json_response({"certificates": views})
+    return json_response({"certificates": views[:limit], "truncated": len(views) > limit})
 
 
 @blp.route("/public-key", methods=["GET"])
@@ -382,6 +413,7 @@ def _add_status(result: dict, record) -> None:
 @blp.route("/<uuid:certificate_id>", methods=["GET"])
 @blp.response(200, CertificateSchema)
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def get(certificate_id):
     """Read a certificate (yours, or any for admins; other ids answer 404)."""
     return json_response(_view(_get(certificate_id)))
@@ -391,6 +423,7 @@ def get(certificate_id):
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf",
               description="One A4 page (application/pdf).")
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def pdf(certificate_id):
     """The certificate as a one-page PDF for a buyer, with a QR code of the verification URL."""
     from pcf.certificates.pdf import render_pdf
@@ -406,6 +439,7 @@ def pdf(certificate_id):
 @blp.route("/<uuid:certificate_id>/verification", methods=["GET"])
 @blp.response(200, VerificationSchema)
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def verification(certificate_id):
     """Verify a stored certificate: hash, signature, consistency, recomputation and status.
 
@@ -427,6 +461,7 @@ def verification(certificate_id):
                                                   "status revoked.")
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def revoke(args: dict, certificate_id):
@@ -451,6 +486,7 @@ def revoke(args: dict, certificate_id):
                                     "schema": {"type": "string"}}})
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def supersede(args: dict, certificate_id):

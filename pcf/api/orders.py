@@ -21,7 +21,7 @@ from flask import current_app
 from pcf.api.auth import current_tenant
 from pcf.api.blueprint import Blueprint, json_response
 from pcf.api.problems import ApiProblem
-from pcf.errors import ConflictError, NotFoundError
+
 from pcf.api.schemas import OrderQuerySchema, OrderRequestSchema, OrderSchema
 from pcf.orders import OrderLineInput, canonical_request, request_digest, score_order
 from pcf.store import LineRecord
@@ -72,7 +72,7 @@ def create_order(args: dict):
     canonical = canonical_request(order_id, lines)
     digest = request_digest(canonical)
     location = {"Location": f"/v1/orders/{order_id}"}
-    existing = _existing(store, tenant.id, order_id, digest)
+    existing = store.replay_order(tenant.id, order_id, digest)
     if existing is not None:
         return json_response(existing, 200, {**location, "Idempotent-Replayed": "true"})
     scored = score_order(order_id, lines)
@@ -83,21 +83,6 @@ def create_order(args: dict):
     if created:
         return json_response(document, 201, location)
     return json_response(document, 200, {**location, "Idempotent-Replayed": "true"})
-
-
-def _existing(store, tenant_id: int, order_id: str, digest: str):
-    """Return the stored order for a replay, raise 409 for a different body, None if new."""
-    stored_digest = store.order_digest(tenant_id, order_id)
-    if stored_digest is None:
-        return None
-    if stored_digest != digest:
-        raise ConflictError(
-            f"order {order_id!r} exists with a different body; resubmit the identical body "
-            "to read it back, or use a new order_id", field="order_id")
-    try:
-        return store.get_order(tenant_id, order_id)
-    except NotFoundError:  # deleted in between: treat as new
-        return None
 
 
 @blp.route("/<string:order_id>", methods=["GET"])

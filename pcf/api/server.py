@@ -111,11 +111,14 @@ def run_production(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
 
 
 def run_dev(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the Flask development server (debug mode, one process, no reloader)."""
+    """Run the Flask development server (one process, no reloader; the debugger only when
+    bound to a loopback address)."""
     from pcf.api import create_app
 
     app = create_app()
     warm_engine()
     print(f"pcf API (development server) on http://{host}:{port}  docs: /docs",
           file=sys.stderr)
-    app.run(host=host, port=port, debug=True, use_reloader=False)
+    # the Werkzeug debugger runs code in the browser: only on a loopback address
+    debug = host in ("127.0.0.1", "localhost", "::1")
+    app.run(host=host, port=port, debug=debug, use_reloader=False)

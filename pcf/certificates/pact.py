@@ -16,7 +16,8 @@ Fields filled, and how (kg CO2e per declared unit unless stated)
     split it into land-use change and land management, so the land-management fields are left
     out.
 ``aircraftGhgEmissions`` = first-tier contributions of the background activity
-    ``transport-air`` (0 when the product system uses no air freight).
+    ``transport-air``; left out when the product system has no first-tier air freight (air
+    freight inside aggregated background datasets is not known, so "0" would overstate).
 ``fossilCarbonContent`` (kg C) = sum over first-tier material inputs with a known carbon mass
     fraction (:data:`CARBON_FRACTIONS`: graphite, polyolefins, epoxy, boron carbide, carbonate
     electrolyte), all of fossil or geogenic origin; metals count as carbon-free.
@@ -513,7 +514,6 @@ def build_product_footprint(*, pf_id: str, created: datetime, validity: tuple[da
                                                   float(per["land_use"])),
         "biogenicNonCO2Emissions": _nonnegative("biogenicNonCO2Emissions",
                                                 float(per["biogenic"])),
-        "aircraftGhgEmissions": _nonnegative("aircraftGhgEmissions", facts["aircraft"]),
         "packagingEmissionsIncluded": False,
         "ccsTechnologicalCO2CaptureIncluded": False,
         "ipccCharacterizationFactors": ["AR6"],
@@ -526,6 +526,8 @@ def build_product_footprint(*, pf_id: str, created: datetime, validity: tuple[da
         "secondaryEmissionFactorSources": facts["sources"],
         "primaryDataShare": decimal_str(facts["primary"]["percent"]),
     }
+    if facts["aircraft"] > 0:
+        pcf["aircraftGhgEmissions"] = _nonnegative("aircraftGhgEmissions", facts["aircraft"])
     comment = (
         "Calculated by pcf with Brightway (IPCC 2021 GWP100, AR6) from an open inventory; "
         f"recycled content {footprint['recycled_content_method']}, electricity "

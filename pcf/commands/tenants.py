@@ -13,7 +13,7 @@ import click
 
 from pcf.errors import PcfError
 
-ROLES = ("customer", "engineer", "admin")
+from pcf.store.models import ROLES  # the one list of roles
 
 
 def _fail(exc: PcfError) -> None:

@@ -94,9 +94,11 @@ class Store:
         """Return a stored order document; raises NotFoundError."""
         return _orders.get_order(self.engine, tenant_id, order_id)
 
-    def order_digest(self, tenant_id: int, order_id: str) -> str | None:
-        """Return the stored request digest of an order, or None if the tenant has none."""
-        return _orders.order_digest(self.engine, tenant_id, order_id)
+    def replay_order(self, tenant_id: int, order_id: str,
+                     request_sha256: str) -> dict[str, Any] | None:
+        """The stored order for a replay, None if new; ConflictError for a different body
+        (see :func:`pcf.store.orders.replay_order`)."""
+        return _orders.replay_order(self.engine, tenant_id, order_id, request_sha256)
 
     def count_orders(self, tenant_id: int | None = None) -> tuple[int, int]:
         """Return ``(orders, order_lines)`` counts."""

@@ -31,7 +31,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -46,9 +45,8 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from pcf.errors import ConflictError, NotFoundError
 from pcf.store.db import write_connection
-from pcf.store.models import Base, Order, OrderLine, Tenant, utcnow
+from pcf.store.models import Base, BigIntPK, Order, OrderLine, Tenant, utcnow
 
-BigIntPK = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Certificate(Base):
@@ -342,8 +340,10 @@ def get_certificate(engine, certificate_id: str, tenant_id: int | None = None
 
 
 def list_certificates(engine, tenant_id: int | None = None, order_id: str | None = None,
-                      line_id: str | None = None, limit: int = 500) -> list[CertificateRecord]:
-    """Return certificates (of one tenant, or all with ``tenant_id=None``), newest first."""
+                      line_id: str | None = None,
+                      limit: int | None = 500) -> list[CertificateRecord]:
+    """Return certificates (of one tenant, or all with ``tenant_id=None``), newest first; at
+    most ``limit`` (None: all)."""
     query = _select_records().where(_certs.c.sha256 != "")
     if tenant_id is not None:
         query = query.where(_certs.c.tenant_id == tenant_id)
@@ -352,7 +352,8 @@ def list_certificates(engine, tenant_id: int | None = None, order_id: str | None
     if line_id is not None:
         query = query.where(_certs.c.line_id == line_id)
     with engine.connect() as conn:
-        rows = conn.execute(query.order_by(_certs.c.id.desc()).limit(limit)).all()
+        query = query.order_by(_certs.c.id.desc())
+        rows = conn.execute(query if limit is None else query.limit(limit)).all()
     return [_record(r) for r in rows]
 
 
@@ -412,7 +413,7 @@ def create_certificate(engine, *, line: OrderLineRecord, certificate_id: str,
     NotFoundError
         ``field="certificate_id"``: the certificate to supersede does not exist for this line.
     """
-    now = utcnow()
+    now = issued_at  # one clock for the whole issue: "active" is judged at the issue time
     try:
         with write_connection(engine) as conn:
             conn.execute(select(_lines.c.id).where(_lines.c.order_pk == line.order_pk,

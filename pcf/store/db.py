@@ -169,10 +169,6 @@ def migrate(engine: Engine) -> str:
     return head
 
 
-def is_sqlite(engine: Engine) -> bool:
-    """Return True when ``engine`` talks to SQLite."""
-    return engine.url.get_backend_name() == "sqlite"
-
 
 def fault_pause_before_commit() -> float:
     """Return ``$PCF_TEST_PAUSE_BEFORE_COMMIT`` in seconds (0 when unset).

@@ -184,11 +184,19 @@ def get_order(engine: Engine, tenant_id: int, order_id: str) -> dict[str, Any]:
         return _load(conn, order_id, row)
 
 
-def order_digest(engine: Engine, tenant_id: int, order_id: str) -> str | None:
-    """Return the request digest of the tenant's order ``order_id``, or None if there is none."""
+def replay_order(engine: Engine, tenant_id: int, order_id: str,
+                 request_sha256: str) -> dict[str, Any] | None:
+    """Return the stored order document if the tenant already stored ``order_id`` with this
+    request digest, None if it has no such order (a new order).
+
+    Raises
+    ------
+    ConflictError
+        The order id exists with another request digest (a different body).
+    """
     with engine.connect() as conn:
         row = _find(conn, tenant_id, order_id)
-    return None if row is None else row.request_sha256
+        return None if row is None else _replay(conn, order_id, request_sha256, row)
 
 
 def count_orders(engine: Engine, tenant_id: int | None = None) -> tuple[int, int]:

@@ -73,7 +73,7 @@ def test_bad_lines_are_reported_by_line_number_and_nothing_is_written(home, tmp_
         f"PO-3,1,X,{PRODUCT},,-2,t,,\n",            # line 7 (line 3 holds a 2-line cell)
         f"PO-3,2,X,{PRODUCT},,2,kWh,,\n",           # line 8
         f"PO-3,3,X,{PRODUCT},,2,t,1.7,\n",          # line 9
-        f"PO-3,4,X,unobtainium,,2,t,,\n",          # line 10
+        "PO-3,4,X,unobtainium,,2,t,,\n",          # line 10
         f"PO-3,4,X,{PRODUCT},,2,t,,\n",             # line 11: duplicate line id
         f"PO-3,5,X,{PRODUCT},platinum,2,t,,\n",     # line 12
         f"PO-3,6,X,{PRODUCT},,nan,t,,\n",           # line 13

@@ -65,14 +65,3 @@ def test_models_match_the_migrations(tmp_path):
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
-
-
-def test_no_flask_outside_the_api():
-    import subprocess
-    import sys
-
-    code = ("import sys, pcf.orders, pcf.store, pcf.commands.tenants, pcf.commands.orders, "
-            "pcf.commands.serve; print('flask' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"
