@@ -25,19 +25,23 @@ setup: $(STAMP)
 run: setup
 	@echo ""
 	@echo "pcf API on http://$(HOST):$(PORT)  (OpenAPI: http://$(HOST):$(PORT)/openapi.json, docs: /docs)"
-	@echo "Sample request:"
-	@echo "  curl -s -X POST http://$(HOST):$(PORT)/v1/footprints -H 'Content-Type: application/json' \\"
+	@echo "Sample request (in another terminal; the first line creates an API key):"
+	@echo "  KEY=\$$(.venv/bin/pcf tenants create demo-\$$RANDOM --role engineer)"
+	@echo "  curl -s -X POST http://$(HOST):$(PORT)/v1/footprints -H \"Authorization: Bearer \$$KEY\" \\"
+	@echo "       -H 'Content-Type: application/json' \\"
 	@echo "       -d '{\"product\": \"aluminium-coil\", \"variant\": \"recycled\", \"quantity\": 20, \"unit\": \"t\"}'"
 	@echo ""
 	$(BIN)/pcf serve --host $(HOST) --port $(PORT)
 
-# Fast suite (no PostgreSQL, no crash tests). .ci/run adds those.
+# The whole suite except the tests that need a PostgreSQL server (.ci/run adds those).
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not postgres"
 
 bench: setup
 	$(BIN)/python benchmarks/bench_engine.py
 	@if [ -f benchmarks/bench_api.py ]; then $(BIN)/python benchmarks/bench_api.py; fi
 
+# Removes the environment and caches, never var/ (the signing key and the application
+# database live there).
 clean:
-	rm -rf $(VENV) var .pytest_cache .hypothesis
+	rm -rf $(VENV) var/test-home var/bench .pytest_cache .hypothesis

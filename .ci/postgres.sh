@@ -23,13 +23,8 @@ start_postgres() {
   PG_BIN="$(_pg_bindir)"
   if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
     echo "ci: installing PostgreSQL (Debian package postgresql)" >&2
-    if [ "$(id -u)" -eq 0 ]; then
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-    else
-      sudo apt-get update -qq
-      sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-    fi
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
     PG_BIN="$(_pg_bindir)"
   fi
   PG_DATA="$(mktemp -d /tmp/pcf-ci-pg.XXXXXX)"
