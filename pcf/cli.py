@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 
 import click
 
-from pcf.errors import DataError, PcfError
-
-
-def _fail(exc: PcfError) -> None:
-    where = f"{exc.field}: " if getattr(exc, "field", None) else ""
-    click.echo(f"error: {where}{exc}", err=True)
-    sys.exit(1 if isinstance(exc, DataError) else 2)
+from pcf.commands import fail
+from pcf.errors import PcfError
 
 
 def handle_errors(func):
@@ -30,7 +24,7 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except PcfError as exc:
-            _fail(exc)
+            fail(exc)
 
     return wrapper
 

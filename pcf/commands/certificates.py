@@ -25,21 +25,10 @@ from pathlib import Path
 
 import click
 
+from pcf.commands import fail, open_store
 from pcf.errors import PcfError
 
 FORMATS = click.Choice(["text", "json"])
-
-
-def _fail(exc: PcfError) -> None:
-    where = f"{exc.field}: " if exc.field else ""
-    click.echo(f"error: {where}{exc}", err=True)
-    sys.exit(2)
-
-
-def _store():
-    from pcf.store import Store
-
-    return Store.open()
 
 
 def _emit(data) -> None:
@@ -77,7 +66,7 @@ def verify(file: str, key_file: str | None, recompute: bool, fmt: str) -> None:
             ensure_project()
         result = verify_envelope(envelope, key, recompute_footprint=recompute)
     except PcfError as exc:
-        _fail(exc)
+        fail(exc)
     if fmt == "json":
         _emit(result)
     else:
@@ -133,12 +122,12 @@ def issue(order_id: str, line_id: str, tenant: str, fmt: str) -> None:
 
     try:
         ensure_project()
-        store = _store()
+        store = open_store()
         owner = store.get_tenant(tenant)
         record = issue_certificate(store.engine, tenant_id=owner.id, order_id=order_id,
                                    line_id=line_id, issued_by="cli")
     except PcfError as exc:
-        _fail(exc)
+        fail(exc)
     _print_record(record, fmt)
 
 
@@ -151,10 +140,10 @@ def revoke(certificate_id: str, reason: str, fmt: str) -> None:
     from pcf.certificates.service import revoke_certificate
 
     try:
-        record = revoke_certificate(_store().engine, certificate_id, tenant_id=None,
+        record = revoke_certificate(open_store().engine, certificate_id, tenant_id=None,
                                     revoked_by="cli", reason=reason)
     except PcfError as exc:
-        _fail(exc)
+        fail(exc)
     _print_record(record, fmt)
 
 
@@ -169,10 +158,10 @@ def supersede(certificate_id: str, reason: str, fmt: str) -> None:
 
     try:
         ensure_project()
-        record = supersede_certificate(_store().engine, certificate_id, tenant_id=None,
+        record = supersede_certificate(open_store().engine, certificate_id, tenant_id=None,
                                        issued_by="cli", reason=reason)
     except PcfError as exc:
-        _fail(exc)
+        fail(exc)
     _print_record(record, fmt)
 
 
@@ -193,9 +182,9 @@ def show(certificate_id: str, output: str | None, pdf_path: str | None, base_url
     from pcf.store.certificates import get_certificate
 
     try:
-        record = get_certificate(_store().engine, certificate_id)
+        record = get_certificate(open_store().engine, certificate_id)
     except PcfError as exc:
-        _fail(exc)
+        fail(exc)
     if output:
         Path(output).write_text(json.dumps(record.envelope(), indent=2, ensure_ascii=False),
                                 encoding="utf-8")

@@ -13,6 +13,7 @@ import time
 
 import click
 
+from pcf.commands import fail
 from pcf.errors import PcfError
 
 MAX_REPORTED = 50
@@ -60,8 +61,7 @@ def score(in_csv: str, out_csv: str, on_error: str, progress: bool | None) -> No
                    "(use --on-error skip to score the rest)", err=True)
         sys.exit(2)
     except PcfError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1 if exc.status >= 500 else 2)
+        fail(exc)
     _report(report.errors)
     elapsed = time.perf_counter() - started
     skipped = f", {len(report.errors)} bad line(s) skipped" if report.errors else ""

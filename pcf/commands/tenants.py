@@ -7,25 +7,13 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
+from pcf.commands import fail, open_store
 from pcf.errors import PcfError
 
 from pcf.store.models import ROLES  # the one list of roles
-
-
-def _fail(exc: PcfError) -> None:
-    where = f"{exc.field}: " if exc.field else ""
-    click.echo(f"error: {where}{exc}", err=True)
-    sys.exit(2)
-
-
-def _store():
-    from pcf.store import Store
-
-    return Store.open()
 
 
 @click.group()
@@ -43,9 +31,9 @@ def tenants() -> None:
 def create(name: str, role: str, fmt: str) -> None:
     """Create tenant NAME and print its API key (shown once; store it safely)."""
     try:
-        info, key = _store().create_tenant(name, role)
+        info, key = open_store().create_tenant(name, role)
     except PcfError as exc:
-        _fail(exc)
+        fail(exc)
     if fmt == "json":
         click.echo(json.dumps({"name": info.name, "role": info.role, "api_key": key}))
     else:
@@ -59,9 +47,9 @@ def create(name: str, role: str, fmt: str) -> None:
 def add_key(name: str) -> None:
     """Issue another API key for tenant NAME and print it (shown once)."""
     try:
-        key = _store().add_key(name)
+        key = open_store().add_key(name)
     except PcfError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(key)
 
 
@@ -70,7 +58,7 @@ def add_key(name: str) -> None:
               show_default=True)
 def list_(fmt: str) -> None:
     """List tenants (name, role, created)."""
-    rows = _store().list_tenants()
+    rows = open_store().list_tenants()
     if fmt == "json":
         click.echo(json.dumps([t.to_dict() for t in rows]))
         return
