@@ -1,9 +1,26 @@
-"""Errors raised by pcf's service layer.
+"""Domain errors of pcf (no HTTP in here: :mod:`pcf.api.problems` maps them to status codes).
 
 Every error a user can cause is a :class:`PcfError` that names the offending ``field`` and,
 where there is a closed set, the ``allowed`` values. The CLI prints them as one line; the API
-maps them to ``application/problem+json`` (RFC 9457). Nothing in pcf lets a bad input surface
-as a stack trace.
+answers ``application/problem+json`` (RFC 9457). Nothing in pcf lets a bad input surface as a
+stack trace.
+
+The hierarchy (one line of docstring each, as bw2calc's ``errors.py``)::
+
+    PcfError
+    ├── InvalidInput            a value given by the caller is not acceptable
+    │   ├── InvalidParameter    unknown variant or parameter, or a value out of its range
+    │   └── InvalidQuantity     quantity not finite / not > 0, or a unit that does not convert
+    ├── UnknownResource         a named thing does not exist (or is not visible to the caller)
+    │   ├── UnknownProduct, UnknownCompany, UnknownOrder, UnknownOrderLine,
+    │   └── UnknownCertificate, UnknownTenant
+    ├── StateConflict           the request contradicts what is stored
+    │   ├── OrderConflict       an order id reused with a different body
+    │   ├── TenantExists        a tenant name taken
+    │   └── CertificateConflict a line cannot be (re)certified or revoked in its current state
+    ├── NotPermitted            the caller's role may not do this
+    ├── InventoryInvalid        ``databases/`` is invalid (message names file and line)
+    └── ProjectNotReady         the Brightway project is missing or stale (run ``pcf setup``)
 """
 
 from __future__ import annotations
@@ -24,10 +41,6 @@ class PcfError(Exception):
         The allowed values or range, e.g. ``["virgin", "recycled"]`` or ``"0 <= x <= 1"``.
     """
 
-    status = 400
-    title = "Bad request"
-    type_slug = "bad-request"
-
     def __init__(self, message: str, field: str | None = None, allowed: Any = None):
         super().__init__(message)
         self.message = message
@@ -43,6 +56,10 @@ class PcfError(Exception):
             out["allowed"] = self.allowed
         return out
 
+    def relocated(self, field: str | None) -> PcfError:
+        """A copy of this error (same class, message and allowed values) at another field."""
+        return type(self)(self.message, field=field, allowed=self.allowed)
+
     def __str__(self) -> str:  # one line for the CLI
         parts = [self.message]
         if self.allowed is not None:
@@ -53,42 +70,69 @@ class PcfError(Exception):
         return " ".join(parts)
 
 
-class InputError(PcfError):
-    """A request value is invalid: unknown product, variant or parameter, out of range,
-    wrong type, non-positive quantity, or a unit that does not convert to the declared unit."""
-
-    status = 422
-    title = "Invalid input"
-    type_slug = "invalid-input"
+class InvalidInput(PcfError):
+    """A value given by the caller is not acceptable (type, range, format)."""
 
 
-class NotFoundError(PcfError):
-    """A named resource (product, order, certificate) does not exist (or is not visible)."""
-
-    status = 404
-    title = "Not found"
-    type_slug = "not-found"
+class InvalidParameter(InvalidInput):
+    """An unknown variant or parameter, or a parameter value outside its range or choices."""
 
 
-class ConflictError(PcfError):
-    """A resource exists with different content (e.g. an order id reused with another body)."""
-
-    status = 409
-    title = "Conflict"
-    type_slug = "conflict"
+class InvalidQuantity(InvalidInput):
+    """A quantity that is not finite and > 0, or a unit that does not convert to the declared unit."""
 
 
-class DataError(PcfError):
+class UnknownResource(PcfError):
+    """A named resource does not exist (or is not visible to the caller)."""
+
+
+class UnknownProduct(UnknownResource):
+    """No product with this id in the Brightway project."""
+
+
+class UnknownCompany(UnknownResource):
+    """No company with this id, or the company has no data for the product."""
+
+
+class UnknownOrder(UnknownResource):
+    """No stored order with this id for the tenant."""
+
+
+class UnknownOrderLine(UnknownResource):
+    """The order has no line with this id."""
+
+
+class UnknownCertificate(UnknownResource):
+    """No certificate with this id (visible to the caller)."""
+
+
+class UnknownTenant(UnknownResource):
+    """No tenant with this name."""
+
+
+class StateConflict(PcfError):
+    """The request contradicts what is stored."""
+
+
+class OrderConflict(StateConflict):
+    """An order id was reused with a different body."""
+
+
+class TenantExists(StateConflict):
+    """A tenant with this name exists."""
+
+
+class CertificateConflict(StateConflict):
+    """A line cannot be certified, superseded or revoked in its current state."""
+
+
+class NotPermitted(PcfError):
+    """The caller's role may not do this."""
+
+
+class InventoryInvalid(PcfError):
     """The inventory in ``databases/`` is invalid; ``message`` names the file and line."""
 
-    status = 500
-    title = "Inventory data error"
-    type_slug = "data-error"
 
-
-class ProjectNotReadyError(PcfError):
+class ProjectNotReady(PcfError):
     """The Brightway project is missing or stale; run ``pcf setup``."""
-
-    status = 503
-    title = "Brightway project not ready"
-    type_slug = "project-not-ready"

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from pcf.errors import InputError, PcfError
+from pcf.errors import InvalidInput, PcfError
 from pcf.units import check_quantity, conversion_factor
 
 PARTS = ("total", "fossil", "biogenic", "land_use")
@@ -232,7 +232,7 @@ class ScoreResult:
         return {k: math.fsum(v) for k, v in parts.items()}
 
 
-class OrderLinesError(InputError):
+class OrderLinesError(InvalidInput):
     """One or more order lines are invalid; ``errors`` lists them (:class:`LineError`)."""
 
     def __init__(self, errors: list[LineError]):
@@ -266,9 +266,9 @@ def _group_key(line: OrderLineInput) -> tuple:
 
 def _check_id(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{name} must be a non-empty string", field=name)
+        raise InvalidInput(f"{name} must be a non-empty string", field=name)
     if len(value) > MAX_ID_LENGTH:
-        raise InputError(f"{name} is longer than {MAX_ID_LENGTH} characters", field=name)
+        raise InvalidInput(f"{name} is longer than {MAX_ID_LENGTH} characters", field=name)
     return value
 
 
@@ -299,11 +299,11 @@ def score_lines(lines: Iterable[OrderLineInput], *, on_error: str = "fail",
         With ``on_error="fail"``, if any line is invalid: unknown product, variant or
         parameter, parameter out of range, quantity not finite or not > 0, unit not
         convertible to the declared unit, missing or duplicate line id.
-    InputError
+    InvalidInput
         ``on_error`` is not ``fail`` or ``skip``.
     """
     if on_error not in ON_ERROR:
-        raise InputError(f"unknown on_error {on_error!r}", field="on_error", allowed=list(ON_ERROR))
+        raise InvalidInput(f"unknown on_error {on_error!r}", field="on_error", allowed=list(ON_ERROR))
     service = _service()
     groups: dict[tuple, _Group | PcfError] = {}
     factors: dict[tuple[str, str], float | PcfError] = {}
@@ -325,7 +325,7 @@ def score_lines(lines: Iterable[OrderLineInput], *, on_error: str = "fail",
             key_id = (line.order_id, line_id)
             if key_id in seen_ids:
                 where = f"order {line.order_id!r}" if line.order_id is not None else "the order"
-                raise InputError(f"duplicate line_id {line_id!r} in {where}", field="line_id")
+                raise InvalidInput(f"duplicate line_id {line_id!r} in {where}", field="line_id")
             seen_ids.add(key_id)  # claimed even if the line turns out bad: ids must be unique
             product = line.product
             if product.__class__ is not str or not product or len(product) > max_len:
@@ -333,7 +333,7 @@ def score_lines(lines: Iterable[OrderLineInput], *, on_error: str = "fail",
             quantity = check_quantity(line.quantity, "quantity")  # finite, > 0, <= MAX_QUANTITY
             unit = line.unit
             if unit.__class__ is not str or not unit or unit.isspace():
-                raise InputError("unit must be given", field="unit")
+                raise InvalidInput("unit must be given", field="unit")
             key = _group_key(line)
             group = groups.get(key)
             if group is None:
@@ -447,12 +447,12 @@ def score_order(order_id: str, lines: Sequence[OrderLineInput]) -> ScoredOrder:
     ------
     OrderLinesError
         Any line invalid (all bad lines are listed, located as ``lines[i]``).
-    InputError
+    InvalidInput
         Bad ``order_id`` or no lines.
     """
     _check_id(order_id, "order_id")
     if not lines:
-        raise InputError("an order needs at least one line", field="lines")
+        raise InvalidInput("an order needs at least one line", field="lines")
     result = score_lines(lines, on_error="fail")
     versions = {s.database_version for s in result.scored}
     return ScoredOrder(order_id, result.scored, result.total(), ",".join(sorted(versions)))
@@ -472,7 +472,7 @@ def read_csv_lines(handle: TextIO) -> tuple[list[str], list[list[str]], list[Ord
 
     Raises
     ------
-    InputError
+    InvalidInput
         Empty file, missing required columns, duplicate column names, or a row with more
         cells than the header.
     """
@@ -480,18 +480,18 @@ def read_csv_lines(handle: TextIO) -> tuple[list[str], list[list[str]], list[Ord
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError("the file is empty; expected a header row", field="header",
+        raise InvalidInput("the file is empty; expected a header row", field="header",
                          allowed=list(REQUIRED_COLUMNS)) from None
     header = [h.strip() for h in header]
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise InputError(f"line 1: missing column(s) {', '.join(missing)}", field="header",
+        raise InvalidInput(f"line 1: missing column(s) {', '.join(missing)}", field="header",
                          allowed=list(REQUIRED_COLUMNS))
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
-        raise InputError(f"line 1: duplicate column(s) {', '.join(dupes)}", field="header")
+        raise InvalidInput(f"line 1: duplicate column(s) {', '.join(dupes)}", field="header")
     idx = {name: header.index(name) for name in header}
     i_order, i_line, i_product, i_qty, i_unit = (idx[c] for c in REQUIRED_COLUMNS)
     i_variant = idx.get("variant")
@@ -506,7 +506,7 @@ def read_csv_lines(handle: TextIO) -> tuple[list[str], list[list[str]], list[Ord
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # blank line
             if len(row) > width:
-                raise InputError(f"line {reader.line_num}: {len(row)} cells but the header "
+                raise InvalidInput(f"line {reader.line_num}: {len(row)} cells but the header "
                                  f"has {width}", field="row")
             row = row + [""] * (width - len(row))
         parameters = {}
@@ -557,14 +557,14 @@ def score_csv(in_path: str | os.PathLike, out_path: str | os.PathLike, *,
     ------
     OrderLinesError
         ``on_error="fail"`` and at least one bad line (all are listed).
-    InputError
+    InvalidInput
         Unreadable file structure (see :func:`read_csv_lines`).
     """
     try:
         with open(in_path, newline="", encoding="utf-8-sig") as handle:
             header, rows, lines = read_csv_lines(handle)
     except UnicodeDecodeError as exc:
-        raise InputError(f"{in_path} is not UTF-8 text (byte {exc.start}: {exc.reason})",
+        raise InvalidInput(f"{in_path} is not UTF-8 text (byte {exc.start}: {exc.reason})",
                          field="file", allowed="UTF-8 CSV") from None
     if progress is None:
         progress = sys.stderr.isatty() and len(lines) > 10_000

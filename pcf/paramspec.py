@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pcf.errors import InputError
+from pcf.errors import InvalidParameter
 
 TYPES = ("number", "choice", "boolean")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -105,14 +105,14 @@ class ParameterSpec:
 
         Raises
         ------
-        InputError
+        InvalidInput
             Naming ``field_name`` (default ``parameters.<name>``) and the allowed values.
         """
         where = field_name or f"parameters.{self.name}"
         if self.type == "choice":
             if isinstance(value, str) and value in self.choices:
                 return value
-            raise InputError(f"{self.name}={value!r} is not one of the choices", field=where,
+            raise InvalidParameter(f"{self.name}={value!r} is not one of the choices", field=where,
                              allowed=self.allowed())
         if self.type == "boolean":
             if isinstance(value, bool):
@@ -121,28 +121,28 @@ class ParameterSpec:
                 return bool(value)
             if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
                 return value.strip().lower() in _TRUE
-            raise InputError(f"{self.name}={value!r} is not a boolean", field=where,
+            raise InvalidParameter(f"{self.name}={value!r} is not a boolean", field=where,
                              allowed=self.allowed())
         # number
         if value is None or (isinstance(value, str) and value.strip().lower() in ("", "null",
                                                                                 "none")):
             if self.optional:
                 return None
-            raise InputError(f"{self.name} needs a number", field=where, allowed=self.allowed())
+            raise InvalidParameter(f"{self.name} needs a number", field=where, allowed=self.allowed())
         if isinstance(value, bool):
-            raise InputError(f"{self.name}={value!r} is not a number", field=where,
+            raise InvalidParameter(f"{self.name}={value!r} is not a number", field=where,
                              allowed=self.allowed())
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise InputError(f"{self.name}={value!r} is not a number", field=where,
+            raise InvalidParameter(f"{self.name}={value!r} is not a number", field=where,
                              allowed=self.allowed()) from None
         if not math.isfinite(number):
-            raise InputError(f"{self.name}={value!r} is not finite", field=where,
+            raise InvalidParameter(f"{self.name}={value!r} is not finite", field=where,
                              allowed=self.allowed())
         if (self.min is not None and number < self.min) or \
                 (self.max is not None and number > self.max):
-            raise InputError(f"{self.name}={number!r} is out of range", field=where,
+            raise InvalidParameter(f"{self.name}={number!r} is out of range", field=where,
                              allowed=self.allowed())
         return number
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pcf.accounting.electricity import electricity_accounting
 from pcf.engine import get_engine
-from pcf.errors import InputError, NotFoundError
+from pcf.errors import InvalidInput, UnknownCompany, UnknownProduct
 from pcf.inventory.methods import METHODS
 from pcf.models import ProductModel
 from pcf.units import MAX_QUANTITY, check_quantity, conversion_factor
@@ -47,12 +47,12 @@ def model(product_id: str) -> ProductModel:
 
     Raises
     ------
-    NotFoundError
+    UnknownResource
         Naming field ``product`` and the product ids available.
     """
     models = _models()
     if not isinstance(product_id, str) or product_id not in models:
-        raise NotFoundError(f"unknown product {product_id!r}", field="product",
+        raise UnknownProduct(f"unknown product {product_id!r}", field="product",
                             allowed=sorted(models))
     return models[product_id]
 
@@ -69,7 +69,7 @@ def list_products() -> list[dict]:
 
 
 def get_product(product_id: str) -> dict:
-    """Return one product's description. Raises NotFoundError for an unknown id."""
+    """Return one product's description. Raises UnknownResource for an unknown id."""
     return model(product_id).describe()
 
 
@@ -103,9 +103,9 @@ def compute_footprint(product: str, variant: str | None = None,
 
     Raises
     ------
-    NotFoundError
+    UnknownResource
         Unknown product.
-    InputError
+    InvalidInput
         Unknown variant or parameter, invalid value, bad quantity or unit.
     """
     product_model = model(product)
@@ -116,11 +116,11 @@ def compute_footprint(product: str, variant: str | None = None,
     else:
         quantity_value, quantity_unit = check_quantity(quantity), unit or declared
     if not isinstance(quantity_unit, str):
-        raise InputError("unit must be a string", field="unit", allowed=f"units of {declared}")
+        raise InvalidInput("unit must be a string", field="unit", allowed=f"units of {declared}")
     factor = conversion_factor(quantity_unit, declared, field="unit")
     declared_units = quantity_value * factor
     if not math.isfinite(declared_units) or declared_units > MAX_QUANTITY * 1e3:
-        raise InputError(f"{quantity_value:g} {quantity_unit} is too large", field="quantity",
+        raise InvalidInput(f"{quantity_value:g} {quantity_unit} is too large", field="quantity",
                          allowed=f"at most {MAX_QUANTITY:g} {declared} (after conversion)")
     system = get_engine().system(product)
     result = system.evaluate(settings.encoded, contributions=contributions)
@@ -169,27 +169,27 @@ def _companies() -> dict:
 
 
 def _company_record(product: str, company: str | None) -> tuple[dict, dict]:
-    model(product)  # unknown product -> NotFoundError
+    model(product)  # unknown product -> UnknownResource
     companies = _companies()
     if company in (None, ""):
         having = sorted(c for c, data in companies.items() if product in data["products"])
         if len(having) != 1:
-            raise InputError(f"{len(having)} companies have data for {product!r}: name one",
+            raise InvalidInput(f"{len(having)} companies have data for {product!r}: name one",
                              field="company", allowed=having)
         company = having[0]
     if company not in companies:
-        raise NotFoundError(f"unknown company {company!r}", field="company",
+        raise UnknownCompany(f"unknown company {company!r}", field="company",
                             allowed=sorted(companies))
     record = companies[company]["products"].get(product)
     if record is None:
-        raise NotFoundError(f"company {company!r} has no data for product {product!r}",
+        raise UnknownCompany(f"company {company!r} has no data for product {product!r}",
                             field="product", allowed=sorted(companies[company]["products"]))
     return companies[company], record
 
 
 def _year_footprint(product: str, record: dict, year: int, field: str) -> dict:
     if year not in record["years"]:
-        raise InputError(f"no data for year {year}", field=field,
+        raise InvalidInput(f"no data for year {year}", field=field,
                          allowed=sorted(record["years"]))
     settings = record["years"][year]["settings"]
     return compute_footprint(product, parameters={k: v["value"] for k, v in settings.items()},
@@ -231,9 +231,9 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
 
     Raises
     ------
-    NotFoundError
+    UnknownResource
         Unknown product or company, or no company data for the product.
-    InputError
+    InvalidInput
         A year without data (field ``year`` or ``base_year``) or not an integer.
     """
     from pcf.accounting import reductions as rules
@@ -242,7 +242,7 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
     try:
         base, year = int(base), int(year)
     except (TypeError, ValueError):
-        raise InputError("base_year and year must be integers", field="year",
+        raise InvalidInput("base_year and year must be integers", field="year",
                          allowed=sorted(record["years"])) from None
     base_fp = _year_footprint(product, record, base, "base_year")
     year_fp = _year_footprint(product, record, year, "year")
@@ -350,7 +350,7 @@ def pathway(product: str, company: str | None) -> dict:
 
     Raises
     ------
-    NotFoundError
+    UnknownResource
         Unknown product or company.
     """
     info, record = _company_record(product, company)

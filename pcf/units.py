@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pint
 
-from pcf.errors import InputError
+from pcf.errors import InvalidQuantity
 
 MAX_QUANTITY = 1e15
 """Largest accepted quantity, in the unit given (keeps every total finite)."""
@@ -43,17 +43,17 @@ def conversion_factor(from_unit: str, to_unit: str, field: str = "unit") -> floa
 
     Raises
     ------
-    InputError
+    InvalidInput
         If either unit is unknown or they have different dimensions.
     """
     if str(from_unit).strip() in AMBIGUOUS_UNITS:
-        raise InputError(f"unit {from_unit!r} is ambiguous (pint reads it as the US short ton)",
+        raise InvalidQuantity(f"unit {from_unit!r} is ambiguous (pint reads it as the US short ton)",
                          field=field, allowed="t (metric tonne), kg, g")
     try:
         return _factor(str(from_unit), str(to_unit))
     except Exception as exc:  # noqa: BLE001 - pint's parser raises many kinds (ZeroDivision,
         # tokenize errors, ...) for bad unit text; every one of them is a bad input here
-        raise InputError(
+        raise InvalidQuantity(
             f"unit {from_unit!r} cannot be converted to {to_unit!r}",
             field=field,
             allowed=f"units of the same dimension as {to_unit}",
@@ -65,20 +65,20 @@ def check_quantity(value, field: str = "quantity") -> float:
 
     Raises
     ------
-    InputError
+    InvalidInput
         If ``value`` is not a number, not finite, not > 0 or above :data:`MAX_QUANTITY`.
     """
     if isinstance(value, bool):
-        raise InputError("quantity must be a number", field=field, allowed="finite number > 0")
+        raise InvalidQuantity("quantity must be a number", field=field, allowed="finite number > 0")
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise InputError(f"quantity {value!r} is not a number", field=field,
+        raise InvalidQuantity(f"quantity {value!r} is not a number", field=field,
                          allowed="finite number > 0") from None
     if not math.isfinite(number) or number <= 0:
-        raise InputError(f"quantity {value!r} must be finite and > 0", field=field,
+        raise InvalidQuantity(f"quantity {value!r} must be finite and > 0", field=field,
                          allowed="finite number > 0")
     if number > MAX_QUANTITY:
-        raise InputError(f"quantity {value!r} is larger than {MAX_QUANTITY:g}", field=field,
+        raise InvalidQuantity(f"quantity {value!r} is larger than {MAX_QUANTITY:g}", field=field,
                          allowed=f"0 < quantity <= {MAX_QUANTITY:g}")
     return number

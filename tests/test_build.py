@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pcf.config import databases_dir
-from pcf.errors import DataError
+from pcf.errors import InventoryInvalid
 from pcf.inventory import build
 
 
@@ -60,7 +60,7 @@ def test_invalid_data_is_refused_before_writing(built_home, tmp_path):
     path = copy / "background" / "electricity.yaml"
     path.write_text(path.read_text().replace("flow: co2-fossil", "flow: co2-fosil", 1))
     stamp_before = build.read_stamp()
-    with pytest.raises(DataError, match="unknown flow 'co2-fosil'"):
+    with pytest.raises(InventoryInvalid, match="unknown flow 'co2-fosil'"):
         build.ensure_built(copy)
     assert build.read_stamp() == stamp_before      # the built project was not touched
 

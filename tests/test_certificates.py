@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
-from pcf.errors import ConflictError, InputError, NotFoundError
+from pcf.errors import StateConflict, InvalidInput, UnknownResource
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "pact-v3-productfootprint.schema.json"
 
@@ -175,7 +175,7 @@ def test_validity_period_rule():
     assert end == datetime(2028, 1, 1, tzinfo=timezone.utc)  # PACT cap: reference end + 3 y
     start, end = validity_period(issued, datetime(2026, 1, 1, tzinfo=timezone.utc))
     assert end == datetime(2028, 11, 21, tzinfo=timezone.utc)  # issue + 2 years
-    with pytest.raises(ConflictError) as err:
+    with pytest.raises(StateConflict) as err:
         validity_period(issued, datetime(2021, 1, 1, tzinfo=timezone.utc))
     assert err.value.field == "line_id"
 
@@ -407,7 +407,7 @@ def test_signature_needs_the_trusted_key(tenants, store):
 def test_malformed_certificate_files_name_the_field(bad, field):
     from pcf.certificates.verify import verify_envelope
 
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InvalidInput) as err:
         verify_envelope(bad, None)
     assert err.value.field == field
 
@@ -502,7 +502,7 @@ def test_cli_verify_exit_status(tenants, store, tmp_path, monkeypatch):
 
 def test_one_active_certificate_per_line(tenants, store):
     first = issue(store, tenants["alice"], "10")
-    with pytest.raises(ConflictError) as err:
+    with pytest.raises(StateConflict) as err:
         issue(store, tenants["alice"], "10")
     assert err.value.field == "line_id" and first.number in err.value.message
     other = issue(store, tenants["alice"], "20")  # another line is fine
@@ -516,7 +516,7 @@ def test_supersession_and_revocation(tenants, store):
 
     alice = tenants["alice"]
     old = issue(store, alice, "10")
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InvalidInput) as err:
         supersede_certificate(store.engine, old.certificate_id, tenant_id=alice.id,
                               issued_by="t", reason="  ")
     assert err.value.field == "reason"
@@ -534,10 +534,10 @@ def test_supersession_and_revocation(tenants, store):
     assert old_now.status() == "superseded"
     assert old_now.superseded_by == {"id": new.certificate_id, "number": new.number}
     assert old_now.canonical == old.canonical  # the old certificate is untouched
-    with pytest.raises(ConflictError):  # a certificate is superseded once
+    with pytest.raises(StateConflict):  # a certificate is superseded once
         supersede_certificate(store.engine, old.certificate_id, tenant_id=alice.id,
                               issued_by="t", reason="again")
-    with pytest.raises(ConflictError):  # the line has an active certificate: the new one
+    with pytest.raises(StateConflict):  # the line has an active certificate: the new one
         issue(store, alice, "10")
     # a correction of the correction lists the whole chain
     newer = supersede_certificate(store.engine, new.certificate_id, tenant_id=None,
@@ -549,10 +549,10 @@ def test_supersession_and_revocation(tenants, store):
     assert revoked.status() == "revoked"
     assert revoked.revocation["reason"] == "wrong customer"
     assert revoked.canonical == newer.canonical
-    with pytest.raises(ConflictError):
+    with pytest.raises(StateConflict):
         revoke_certificate(store.engine, newer.certificate_id, tenant_id=alice.id,
                            revoked_by="t", reason="twice")
-    with pytest.raises(ConflictError):
+    with pytest.raises(StateConflict):
         supersede_certificate(store.engine, newer.certificate_id, tenant_id=alice.id,
                               issued_by="t", reason="revoked ones are not corrected")
     # after a revocation the line may be certified again
@@ -573,7 +573,7 @@ def test_concurrent_issues_for_one_line_store_one_certificate(tenants, store):
         try:
             issue(store, tenants["alice"], "10")
             outcomes.append("issued")
-        except ConflictError:
+        except StateConflict:
             outcomes.append("conflict")
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
@@ -597,7 +597,7 @@ def test_a_rejected_certificate_stores_nothing(tenants, store, monkeypatch):
         return fp
 
     monkeypatch.setattr(cert_service, "compute_line", negative_fossil)
-    with pytest.raises(ConflictError) as err:
+    with pytest.raises(StateConflict) as err:
         issue(store, tenants["alice"], "10")
     assert err.value.field == "fossilGhgEmissions"
     assert list_certificates(store.engine) == []
@@ -636,16 +636,16 @@ def test_tenant_isolation_in_the_store(tenants, store):
     a = issue(store, alice, "10")
     b = issue(store, bob, "10")  # bob's own PO-1, line 10
     assert a.certificate_id != b.certificate_id and b.tenant == "bob"
-    with pytest.raises(NotFoundError) as err:
+    with pytest.raises(UnknownResource) as err:
         get_certificate(store.engine, a.certificate_id, bob.id)
     assert err.value.field == "certificate_id"
     for call in (lambda: revoke_certificate(store.engine, a.certificate_id, tenant_id=bob.id,
                                             revoked_by="bob", reason="x"),
                  lambda: supersede_certificate(store.engine, a.certificate_id, tenant_id=bob.id,
                                                issued_by="bob", reason="x")):
-        with pytest.raises(NotFoundError):
+        with pytest.raises(UnknownResource):
             call()
-    with pytest.raises(NotFoundError) as err:  # bob's order has no line 20
+    with pytest.raises(UnknownResource) as err:  # bob's order has no line 20
         issue(store, bob, "20")
     assert err.value.field == "line_id" and err.value.allowed == ["10"]
     assert [r.certificate_id for r in list_certificates(store.engine, bob.id)] == \
@@ -655,18 +655,18 @@ def test_tenant_isolation_in_the_store(tenants, store):
 
 
 def test_unknown_order_and_line_name_the_field(tenants, store):
-    with pytest.raises(NotFoundError) as err:
+    with pytest.raises(UnknownResource) as err:
         issue(store, tenants["alice"], "10", order_id="PO-404")
     assert err.value.field == "order_id"
-    with pytest.raises(NotFoundError) as err:
+    with pytest.raises(UnknownResource) as err:
         issue(store, tenants["alice"], "99")
     assert err.value.field == "line_id" and "10" in err.value.allowed
     from pcf.certificates.service import revoke_certificate
 
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InvalidInput) as err:
         revoke_certificate(store.engine, "x", tenant_id=None, revoked_by="t", reason="x" * 1001)
     assert err.value.field == "reason"
-    with pytest.raises(NotFoundError):
+    with pytest.raises(UnknownResource):
         revoke_certificate(store.engine, "00000000-0000-0000-0000-000000000000",
                            tenant_id=None, revoked_by="t", reason="x")
 
@@ -695,7 +695,7 @@ def test_signing_key_is_created_once_with_mode_0600_and_never_logged(signing_hom
         key.public_key().public_bytes_raw()
     assert signing.parse_public_key(json.dumps(info)).public_bytes_raw() == \
         key.public_key().public_bytes_raw()
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InvalidInput) as err:
         signing.parse_public_key("not a key")
     assert err.value.field == "public_key"
 
@@ -832,7 +832,7 @@ def test_certificates_on_postgresql(built_home, signing_home):
         alice, _ = store.create_tenant("alice", "customer")
         save_order(store, alice, "PO-1", LINES[:2])
         first = issue(store, alice, "10")
-        with pytest.raises(ConflictError):
+        with pytest.raises(StateConflict):
             issue(store, alice, "10")
         second = supersede_certificate(store.engine, first.certificate_id, tenant_id=alice.id,
                                        issued_by="t", reason="fix")

@@ -63,39 +63,39 @@ def test_mass_units_convert_for_kg_products(built_home, quantity, unit, factor):
 
 @pytest.mark.parametrize("quantity", [0, -1, float("nan"), float("inf"), "ten", True])
 def test_bad_quantities_are_refused(built_home, quantity):
-    from pcf.errors import InputError
+    from pcf.errors import InvalidInput
 
     pid = sorted(service._models())[0]
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InvalidInput) as info:
         service.compute_footprint(pid, quantity=quantity)
     assert info.value.field == "quantity"
 
 
 def test_unit_of_other_dimension_is_refused(built_home):
-    from pcf.errors import InputError
+    from pcf.errors import InvalidInput
 
     for pid in sorted(service._models()):
         wrong = "kWh" if service.model(pid).declared_unit == "kg" else "kg"
-        with pytest.raises(InputError) as info:
+        with pytest.raises(InvalidInput) as info:
             service.compute_footprint(pid, quantity=1, unit=wrong)
         assert info.value.field == "unit"
 
 
 def test_unknown_product_variant_parameter(built_home):
-    from pcf.errors import InputError, NotFoundError
+    from pcf.errors import InvalidInput, UnknownResource
 
-    with pytest.raises(NotFoundError) as info:
+    with pytest.raises(UnknownResource) as info:
         service.compute_footprint("unobtainium")
     assert info.value.field == "product" and "aluminium-coil" in info.value.allowed
     pid = sorted(service._models())[0]
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InvalidInput) as info:
         service.compute_footprint(pid, variant="gold-plated")
     assert info.value.field == "variant" and "virgin" in info.value.allowed
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InvalidInput) as info:
         service.compute_footprint(pid, parameters={"recycled_contnt": 0.5})
     assert info.value.field == "parameters.recycled_contnt"
     assert "recycled_content" in info.value.allowed
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InvalidInput) as info:
         service.compute_footprint(pid, parameters={"recycled_content": 1.01})
     assert info.value.field == "parameters.recycled_content"
 

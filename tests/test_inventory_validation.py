@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pcf.errors import DataError
+from pcf.errors import InventoryInvalid
 from pcf.inventory.loader import load_inventory
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,7 +82,7 @@ def write(root: Path, background=None, product=None, sources=None) -> Path:
 
 
 def problems(root: Path) -> str:
-    with pytest.raises(DataError) as info:
+    with pytest.raises(InventoryInvalid) as info:
         load_inventory(root)
     return str(info.value)
 

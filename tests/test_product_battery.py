@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from pcf import service
 from pcf.config import databases_dir
-from pcf.errors import InputError
+from pcf.errors import InvalidInput
 
 NMC = "battery-cell-nmc811"
 LFP = "battery-cell-lfp"
@@ -265,7 +265,7 @@ def test_recycled_lithium_lowers_lfp(built_home):
 def test_lfp_has_no_nickel_or_cobalt_settings(built_home):
     names = {p["name"] for p in service.get_product(LFP)["parameters"]}
     assert "recycled_nickel_share" not in names and "recycled_cobalt_share" not in names
-    with pytest.raises(InputError):
+    with pytest.raises(InvalidInput):
         footprint(LFP, recycled_nickel_share=0.5)
 
 
@@ -298,11 +298,11 @@ def test_more_cell_factory_energy_and_lower_energy_density_cost_more(built_home,
 
 @pytest.mark.parametrize("product", PRODUCTS)
 def test_out_of_range_values_rejected(built_home, product):
-    with pytest.raises(InputError):
+    with pytest.raises(InvalidInput):
         footprint(product, recycled_lithium_share=1.5)
-    with pytest.raises(InputError):
+    with pytest.raises(InvalidInput):
         footprint(product, lithium_source="seawater")
-    with pytest.raises(InputError):
+    with pytest.raises(InvalidInput):
         footprint(product, graphitization_grid="mars")
 
 
@@ -317,5 +317,5 @@ def test_wh_and_mwh_quantities_convert(built_home, product):
     assert fp["total"]["total"] == pytest.approx(2000 * per_kwh, rel=1e-6)
     fp = service.compute_footprint(product, quantity=500, unit="Wh")
     assert fp["total"]["total"] == pytest.approx(0.5 * per_kwh, rel=1e-6)
-    with pytest.raises(InputError):
+    with pytest.raises(InvalidInput):
         service.compute_footprint(product, quantity=1, unit="kg")

@@ -12,7 +12,7 @@ import pytest
 
 from pcf import service
 from pcf.accounting import reductions as rules
-from pcf.errors import InputError, NotFoundError
+from pcf.errors import InvalidInput, UnknownResource
 
 
 def stage(result, name):
@@ -88,16 +88,16 @@ def test_pathway_view_lists_every_year(built_home):
 
 
 def test_errors_name_the_field(built_home):
-    with pytest.raises(NotFoundError) as info:
+    with pytest.raises(UnknownResource) as info:
         service.reductions("aluminium-coil", "acme", 2025)
     assert info.value.field == "company" and "shengtong" in info.value.allowed
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InvalidInput) as info:
         service.reductions("aluminium-coil", "shengtong", 2019)
     assert info.value.field == "year" and 2025 in info.value.allowed
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InvalidInput) as info:
         service.reductions("aluminium-coil", "shengtong", 2025, base_year=2000)
     assert info.value.field == "base_year"
-    with pytest.raises(NotFoundError) as info:
+    with pytest.raises(UnknownResource) as info:
         service.reductions("battery-cell-lfp", "shengtong", 2025)
     assert info.value.field == "product"
 
@@ -151,7 +151,7 @@ def test_like_for_like_when_a_background_factor_changes(built_home, tmp_path):
 
 def test_company_files_are_validated(built_home, tmp_path):
     from pcf.config import databases_dir
-    from pcf.errors import DataError
+    from pcf.errors import InventoryInvalid
     from pcf.inventory.companies import load_companies
     from pcf.inventory.loader import load_inventory
 
@@ -179,7 +179,7 @@ products:
     base_year: 2020
 """)
     inventory = load_inventory(copy)
-    with pytest.raises(DataError) as info:
+    with pytest.raises(InventoryInvalid) as info:
         load_companies(copy, inventory.products, inventory.sources)
     message = str(info.value)
     assert "databases/companies/broken.yaml:" in message

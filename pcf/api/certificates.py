@@ -33,7 +33,7 @@ from pcf.api.auth import current_tenant, public
 from pcf.api.blueprint import Blueprint, json_response
 from pcf.api.problems import ApiProblem
 from pcf.api.schemas import ORDER_ID_PATTERN, RequestSchema, ResponseSchema
-from pcf.errors import InputError, NotFoundError
+from pcf.errors import InvalidInput, UnknownResource
 
 blp = Blueprint("certificates", __name__, url_prefix="/v1/certificates",
                 description="Signed, immutable footprint certificates (PACT v3 ProductFootprint, "
@@ -314,8 +314,8 @@ def issue(args: dict):
                              allowed={"role": ["admin"]})
         try:
             owner = store.get_tenant(name)
-        except NotFoundError:
-            raise InputError(f"no tenant named {name!r}", field="tenant") from None
+        except UnknownResource:
+            raise InvalidInput(f"no tenant named {name!r}", field="tenant") from None
     record = issue_certificate(store.engine, tenant_id=owner.id, order_id=args["order_id"],
                                line_id=args["line_id"], issued_by=tenant.name)
     view = _view(record)
@@ -393,7 +393,7 @@ def verify_file(args: dict):
     if isinstance(cid, str) and len(cid) <= 64:
         try:
             record = get_certificate(_store().engine, cid, _read_scope(current_tenant()))
-        except NotFoundError:
+        except UnknownResource:
             record = None
         if record is not None and record.sha256 == result["checks"]["hash"]["actual"]:
             _add_status(result, record)

@@ -60,7 +60,7 @@ def compare(product: str, cases: list[dict[str, Any]], reference: str | None = N
 
     Raises
     ------
-    InputError
+    InvalidInput
         Unknown product, variant or parameter, or a value out of range; the field is located
         as ``cases[i].<field>`` or ``sweep.values[j]``.
     """

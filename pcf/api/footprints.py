@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from pcf.errors import InputError, NotFoundError
+from pcf.errors import InvalidInput, UnknownResource
 from pcf.api.blueprint import Blueprint, json_response
 from pcf.api.schemas import FootprintRequestSchema, FootprintSchema
 
@@ -38,11 +38,11 @@ def create_footprint(args: dict):
 def product_field_errors(field: str = "product"):
     """Answer an unknown product named in a request body with 422 (invalid field), not 404.
 
-    The service raises NotFoundError for an unknown product id; in a body it is a bad value.
+    The service raises UnknownResource for an unknown product id; in a body it is a bad value.
     """
     try:
         yield
-    except NotFoundError as exc:
+    except UnknownResource as exc:
         if exc.field == "product":
-            raise InputError(exc.message, field=field, allowed=exc.allowed) from None
+            raise InvalidInput(exc.message, field=field, allowed=exc.allowed) from None
         raise

@@ -28,7 +28,7 @@ from typing import Any
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
-from pcf.errors import PcfError
+from pcf import errors
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:pcf:problem:"
@@ -218,36 +218,59 @@ def handle_http_exception(error: HTTPException) -> Response:
     return problem_response(status, title, detail, slug=slug, headers=headers)
 
 
-def handle_pcf_error(error: PcfError) -> Response:
+ERROR_STATUS: tuple[tuple[type[errors.PcfError], int, str, str], ...] = (
+    (errors.InvalidInput, 422, "invalid-input", "Invalid input"),
+    (errors.UnknownResource, 404, "not-found", "Not found"),
+    (errors.StateConflict, 409, "conflict", "Conflict"),
+    (errors.NotPermitted, 403, "forbidden", "Forbidden"),
+    (errors.ProjectNotReady, 503, "project-not-ready", "Brightway project not ready"),
+    (errors.InventoryInvalid, 500, "data-error", "Inventory data error"),
+    (errors.PcfError, 400, "bad-request", "Bad request"),
+)
+"""Domain error class -> (HTTP status, problem type slug, title); the first match wins, so
+subclasses (``UnknownProduct``, ``OrderConflict``...) take their family's status. The one place
+where a domain error becomes an HTTP status."""
+
+
+def status_of(error: errors.PcfError) -> tuple[int, str, str]:
+    """Return ``(status, slug, title)`` of a domain error (see :data:`ERROR_STATUS`)."""
+    for cls, status, slug, title in ERROR_STATUS:
+        if isinstance(error, cls):
+            return status, slug, title
+    return 400, "bad-request", "Bad request"  # pragma: no cover - PcfError is the last row
+
+
+def handle_pcf_error(error: errors.PcfError) -> Response:
     """Flask handler for :class:`pcf.errors.PcfError` raised by the service layer.
 
-    ``InputError`` -> 422, ``NotFoundError`` -> 404, ``ConflictError`` -> 409, others with
-    their ``status``. Order-line errors (:class:`pcf.orders.OrderLinesError`) list every bad
-    line under ``lines[i].<field>``.
+    The status comes from :data:`ERROR_STATUS` (``InvalidInput`` -> 422, ``UnknownResource``
+    -> 404, ``StateConflict`` -> 409, ``NotPermitted`` -> 403, ``ProjectNotReady`` -> 503).
+    Order-line errors (``pcf.service.orders.OrderLinesError``) list every bad line under
+    ``lines[i].<field>``.
     """
-    status = int(getattr(error, "status", 400) or 400)
-    errors: dict[str, list[str]] = {}
+    status, slug, title = status_of(error)
+    errors_by_field: dict[str, list[str]] = {}
     allowed: dict[str, Any] = {}
     line_errors = getattr(error, "errors", None)
     if line_errors:
         for le in line_errors:
             path = le.location + (f".{le.field}" if le.field else "")
-            errors.setdefault(path, []).append(le.message)
+            errors_by_field.setdefault(path, []).append(le.message)
             if le.allowed is not None:
                 allowed[path] = le.allowed
-        detail = summarize(errors)
+        detail = summarize(errors_by_field)
     else:
         detail = error.message
         if error.field:
-            errors[error.field] = [error.message]
+            errors_by_field[error.field] = [error.message]
             if error.allowed is not None:
                 allowed[error.field] = error.allowed
         if error.allowed is not None:
             detail = str(error)
     if status >= 500:
         log.error("service error on %s %s: %s", request.method, request.path, error)
-    return problem_response(status, error.title, detail, slug=error.type_slug,
-                            errors=errors or None, allowed=allowed or None)
+    return problem_response(status, title, detail, slug=slug,
+                            errors=errors_by_field or None, allowed=allowed or None)
 
 
 def handle_api_problem(error: ApiProblem) -> Response:
@@ -280,7 +303,7 @@ def handle_unexpected(error: Exception) -> Response:
 def register_error_handlers(app) -> None:
     """Install the problem+json handlers on a Flask app."""
     app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(PcfError, handle_pcf_error)
+    app.register_error_handler(errors.PcfError, handle_pcf_error)
     app.register_error_handler(ApiProblem, handle_api_problem)
     from sqlalchemy.exc import DataError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pcf.api.auth import public
 from pcf.api.blueprint import Blueprint, json_response
 from pcf.api.schemas import ProductListSchema, ProductSchema
-from pcf.errors import InputError, NotFoundError
+from pcf.errors import InvalidInput, UnknownProduct, UnknownResource
 
 blp = Blueprint("products", __name__, url_prefix="/v1/products",
                 description="Product systems with their parameters and variants (public).")
@@ -37,9 +37,9 @@ def get_product(product_id: str):
     """Get one product with its parameters and variants (404 for an unknown id)."""
     try:
         product = _service().get_product(product_id)
-    except InputError as exc:
+    except InvalidInput as exc:
         if exc.field in (None, "product", "product_id", "id"):
-            raise NotFoundError(f"no product {product_id!r}", field="product",
+            raise UnknownProduct(f"no product {product_id!r}", field="product",
                                 allowed=exc.allowed) from None
         raise
     return json_response(product)

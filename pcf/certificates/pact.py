@@ -57,7 +57,7 @@ from typing import Any
 
 from pcf.certificates.provenance import ExchangeMeta, ProductProvenance
 from pcf.certificates.settings import EXTENSION_SCHEMA, PACT_SPEC_VERSION, Issuer
-from pcf.errors import ConflictError
+from pcf.errors import CertificateConflict
 
 PACT_UNITS = {
     "kg": "kilogram", "kilogram": "kilogram",
@@ -140,12 +140,12 @@ def pact_unit(declared_unit: str) -> str:
 
     Raises
     ------
-    ConflictError
+    StateConflict
         ``field="declared_unit"`` if PACT has no such unit.
     """
     unit = PACT_UNITS.get(declared_unit)
     if unit is None:
-        raise ConflictError(f"declared unit {declared_unit!r} has no PACT equivalent",
+        raise CertificateConflict(f"declared unit {declared_unit!r} has no PACT equivalent",
                             field="declared_unit", allowed=sorted(PACT_UNITS))
     return unit
 
@@ -404,7 +404,7 @@ def product_mass(footprint: dict) -> tuple[float, str]:
 
 def _nonnegative(name: str, value: float) -> str:
     if value < 0:
-        raise ConflictError(f"{name} is negative ({value!r} kg CO2e per declared unit) and "
+        raise CertificateConflict(f"{name} is negative ({value!r} kg CO2e per declared unit) and "
                             "cannot be stated in PACT v3, which requires >= 0", field=name)
     return decimal_str(value)
 
@@ -490,7 +490,7 @@ def build_product_footprint(*, pf_id: str, created: datetime, validity: tuple[da
 
     Raises
     ------
-    ConflictError
+    StateConflict
         A part that PACT requires to be >= 0 is negative, or the declared unit has no PACT
         equivalent.
     """

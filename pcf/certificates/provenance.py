@@ -108,15 +108,15 @@ def product_provenance(product_id: str) -> ProductProvenance:
 
     Raises
     ------
-    pcf.errors.NotFoundError
+    pcf.errors.UnknownResource
         Unknown product.
-    pcf.errors.ProjectNotReadyError
+    pcf.errors.ProjectNotReady
         The project is not built.
     """
     from pcf import service
     from pcf.engine import get_engine
 
-    service.model(product_id)  # NotFoundError for an unknown id
+    service.model(product_id)  # UnknownResource for an unknown id
     version = get_engine().version
     key = (version, product_id)
     cached = _CACHE.get(key)

@@ -18,7 +18,7 @@ from pcf.certificates import settings
 from pcf.certificates.pact import analyse, build_product_footprint, decimal_str, iso_utc
 from pcf.certificates.provenance import product_provenance
 from pcf.certificates.signing import canonical_json, public_key_info, sha256_hex, sign
-from pcf.errors import ConflictError, InputError, PcfError, ProjectNotReadyError
+from pcf.errors import CertificateConflict, InvalidInput, PcfError, ProjectNotReady
 from pcf.store.certificates import (
     CertificateRecord,
     OrderLineRecord,
@@ -50,11 +50,11 @@ def _parts(values: dict) -> dict[str, float]:
 def _check_reason(reason: str | None, required: bool) -> str | None:
     if reason is None or not str(reason).strip():
         if required:
-            raise InputError("a reason is required", field="reason")
+            raise InvalidInput("a reason is required", field="reason")
         return None
     reason = str(reason).strip()
     if len(reason) > MAX_REASON:
-        raise InputError(f"the reason has more than {MAX_REASON} characters", field="reason")
+        raise InvalidInput(f"the reason has more than {MAX_REASON} characters", field="reason")
     return reason
 
 
@@ -66,10 +66,10 @@ def compute_line(line: OrderLineRecord) -> dict:
 
     Raises
     ------
-    ConflictError
+    StateConflict
         ``field="line_id"`` when the current database can no longer compute the line (a
         product or parameter was removed).
-    ProjectNotReadyError
+    ProjectNotReady
         The Brightway project is not built.
     """
     from pcf import service
@@ -80,10 +80,10 @@ def compute_line(line: OrderLineRecord) -> dict:
             line.product, variant=stored.get("variant", line.variant),
             parameters=stored.get("parameters") or None, quantity=line.quantity,
             unit=line.unit)
-    except ProjectNotReadyError:
+    except ProjectNotReady:
         raise
     except PcfError as exc:
-        raise ConflictError(f"line {line.line_id!r} cannot be computed with the current "
+        raise CertificateConflict(f"line {line.line_id!r} cannot be computed with the current "
                             f"database ({exc}); it cannot be certified",
                             field="line_id") from None
 
@@ -96,14 +96,14 @@ def validity_period(issued_at: datetime, reference_end: datetime) -> tuple[datet
 
     Raises
     ------
-    ConflictError
+    StateConflict
         ``field="line_id"`` when the period is empty (data too old to certify).
     """
     start = max(issued_at, reference_end)
     end = min(_add_years(issued_at, settings.VALIDITY_YEARS),
               _add_years(reference_end, settings.PACT_MAX_VALIDITY_YEARS))
     if end <= start:
-        raise ConflictError(
+        raise CertificateConflict(
             f"the footprint's reference period ended {iso_utc(reference_end)}; PACT allows "
             f"validity up to {settings.PACT_MAX_VALIDITY_YEARS} years after it, so it cannot "
             "be certified any more", field="line_id")
@@ -207,13 +207,13 @@ def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, is
 
     Raises
     ------
-    NotFoundError
+    UnknownResource
         Unknown order (``order_id``), line (``line_id``) or superseded certificate.
-    ConflictError
+    StateConflict
         The line already has an active certificate; the certificate to supersede is revoked
         or superseded; the line cannot be computed any more; its data are too old; a part
         PACT requires to be >= 0 is negative.
-    InputError
+    InvalidInput
         Missing or too long ``reason``.
     """
     from pcf import service
@@ -292,7 +292,7 @@ def supersede_certificate(engine, certificate_id: str, *, tenant_id: int | None,
 
     Raises
     ------
-    NotFoundError, ConflictError, InputError
+    UnknownResource, StateConflict, InvalidInput
         As :func:`issue_certificate`.
     """
     reason = _check_reason(reason, required=True)
@@ -308,11 +308,11 @@ def revoke_certificate(engine, certificate_id: str, *, tenant_id: int | None, re
 
     Raises
     ------
-    NotFoundError
+    UnknownResource
         Unknown certificate, or owned by another tenant.
-    ConflictError
+    StateConflict
         Already revoked.
-    InputError
+    InvalidInput
         Missing or too long ``reason``.
     """
     reason = _check_reason(reason, required=True)

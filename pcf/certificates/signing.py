@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from pcf.errors import InputError
+from pcf.errors import InvalidInput
 
 ALGORITHM = "Ed25519"
 KEY_FILE = "certificate-signing.ed25519.pem"
@@ -52,14 +52,14 @@ def canonical_json(obj: Any) -> bytes:
 
     Raises
     ------
-    InputError
+    InvalidInput
         ``field="document"`` if the value is not canonicalisable JSON (NaN, infinities,
         integers beyond 2**53, non-string keys).
     """
     try:
         return rfc8785.dumps(obj)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-        raise InputError(f"the document is not canonical JSON: {exc}", field="document") \
+        raise InvalidInput(f"the document is not canonical JSON: {exc}", field="document") \
             from None
 
 
@@ -173,7 +173,7 @@ def parse_public_key(text: str | bytes) -> Ed25519PublicKey:
 
     Raises
     ------
-    InputError
+    InvalidInput
         ``field="public_key"`` if it is none of these.
     """
     if isinstance(text, bytes):
@@ -184,17 +184,17 @@ def parse_public_key(text: str | bytes) -> Ed25519PublicKey:
             data = json.loads(text)
             text = str(data.get("publicKey") or data.get("public_key") or data.get("pem") or "")
         except (ValueError, AttributeError):
-            raise InputError("the public key JSON is not valid", field="public_key") from None
+            raise InvalidInput("the public key JSON is not valid", field="public_key") from None
     try:
         if "BEGIN PUBLIC KEY" in text:
             key = serialization.load_pem_public_key(text.encode("ascii"))
         else:
             key = Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
     except (ValueError, binascii.Error, UnicodeEncodeError):
-        raise InputError("not an Ed25519 public key (PEM or base64 of 32 bytes)",
+        raise InvalidInput("not an Ed25519 public key (PEM or base64 of 32 bytes)",
                          field="public_key") from None
     if not isinstance(key, Ed25519PublicKey):
-        raise InputError("the public key is not an Ed25519 key", field="public_key")
+        raise InvalidInput("the public key is not an Ed25519 key", field="public_key")
     return key
 
 

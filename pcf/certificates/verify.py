@@ -34,7 +34,7 @@ from pcf.certificates.signing import (
     sha256_hex,
     verify_signature,
 )
-from pcf.errors import InputError, PcfError, ProjectNotReadyError
+from pcf.errors import InvalidInput, PcfError, ProjectNotReady
 
 REL_TOL = 1e-9
 """Relative tolerance of the recomputation (the engine is deterministic; this absorbs float
@@ -54,23 +54,23 @@ def parse_envelope(envelope: Any) -> tuple[dict, str, dict]:
 
     Raises
     ------
-    InputError
+    InvalidInput
         Naming the missing or malformed field (``document``, ``sha256``, ``signature``,
         ``signature.value``).
     """
     if not isinstance(envelope, dict):
-        raise InputError("a certificate file is a JSON object", field="body")
+        raise InvalidInput("a certificate file is a JSON object", field="body")
     document = envelope.get("document")
     if not isinstance(document, dict):
-        raise InputError("the certificate file has no 'document' object", field="document")
+        raise InvalidInput("the certificate file has no 'document' object", field="document")
     digest = envelope.get("sha256")
     if not isinstance(digest, str):
-        raise InputError("the certificate file has no 'sha256' string", field="sha256")
+        raise InvalidInput("the certificate file has no 'sha256' string", field="sha256")
     signature = envelope.get("signature")
     if not isinstance(signature, dict):
-        raise InputError("the certificate file has no 'signature' object", field="signature")
+        raise InvalidInput("the certificate file has no 'signature' object", field="signature")
     if not isinstance(signature.get("value"), str):
-        raise InputError("the signature has no 'value' string", field="signature.value")
+        raise InvalidInput("the signature has no 'value' string", field="signature.value")
     return document, digest, signature
 
 
@@ -150,7 +150,7 @@ def recompute(document: dict) -> dict[str, Any]:
             calc["product"], variant=calc.get("variant"),
             parameters=calc.get("parameters") or None, quantity=line["quantity"],
             unit=line["unit"], contributions=False)
-    except ProjectNotReadyError as exc:
+    except ProjectNotReady as exc:
         return {"status": "error", "message": f"cannot recompute here: {exc}",
                 "certified": certified, "recomputed": None, "relativeDifference": None}
     except (PcfError, KeyError, TypeError) as exc:
@@ -213,7 +213,7 @@ def verify_envelope(envelope: Any, public_key: Ed25519PublicKey | None,
 
     Raises
     ------
-    InputError
+    InvalidInput
         The file is not a certificate file (names the field).
     """
     document, digest, signature = parse_envelope(envelope)

@@ -7,15 +7,15 @@ import sys
 
 import click
 
-from pcf.errors import DataError, PcfError
+from pcf.errors import InventoryInvalid, PcfError
 
 
 def fail(exc: PcfError) -> None:
     """Print ``error: <field>: <message> (allowed: ...)`` on stderr and exit: status 1 for an
-    invalid ``databases/`` (:class:`DataError`), 2 for any other bad input."""
+    invalid ``databases/`` (:class:`InventoryInvalid`), 2 for any other bad input."""
     where = f"{exc.field}: " if getattr(exc, "field", None) else ""
     click.echo(f"error: {where}{exc}", err=True)
-    sys.exit(1 if isinstance(exc, DataError) else 2)
+    sys.exit(1 if isinstance(exc, InventoryInvalid) else 2)
 
 
 def open_store():

@@ -22,7 +22,7 @@ import numpy as np
 
 from pcf.engine.linalg import cumulative_impacts, supply
 from pcf.engine.result import Contribution, Result
-from pcf.errors import ProjectNotReadyError
+from pcf.errors import ProjectNotReady
 from pcf.formulas import compile_formulas
 from pcf.inventory.methods import METHODS, SPLIT
 
@@ -220,7 +220,7 @@ class Engine:
 
     Raises
     ------
-    ProjectNotReadyError
+    ProjectNotReady
         If the project was never built (run ``pcf setup``).
     """
 
@@ -232,7 +232,7 @@ class Engine:
         stamp = read_stamp()
         bd = bw2data()
         if stamp is None or PROJECT_NAME not in bd.projects:
-            raise ProjectNotReadyError("the Brightway project is not built; run `pcf setup`")
+            raise ProjectNotReady("the Brightway project is not built; run `pcf setup`")
         bd.projects.set_current(PROJECT_NAME)
         bc = bw2calc()
         from pcf.inventory.build import project_fingerprint

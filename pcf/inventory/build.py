@@ -130,7 +130,7 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
 
     Raises
     ------
-    pcf.errors.DataError
+    pcf.errors.InventoryInvalid
         If ``databases/`` does not validate (nothing is written then).
     """
     root = Path(root or databases_dir())
@@ -186,14 +186,14 @@ def _write_methods(bd) -> None:
 
 
 def _resolve_flows(bd, inventory: Inventory) -> dict[str, tuple]:
-    from pcf.errors import DataError
+    from pcf.errors import InventoryInvalid
 
     index = {(f["name"], tuple(f["categories"])): f.key for f in bd.Database("biosphere3")}
     out = {}
     for alias, flow in inventory.flows.items():
         key = index.get((flow["name"], tuple(flow["categories"])))
         if key is None:
-            raise DataError(f"databases/flows.yaml: flow {alias!r} ({flow['name']}, "
+            raise InventoryInvalid(f"databases/flows.yaml: flow {alias!r} ({flow['name']}, "
                             f"{flow['categories']}) is not in biosphere3")
         out[alias] = key
     return out

@@ -33,7 +33,7 @@ from pathlib import Path
 import yaml
 
 from pcf.config import brightway_dir
-from pcf.errors import DataError, InputError
+from pcf.errors import InventoryInvalid, InvalidInput
 from pcf.inventory.yamlio import load_yaml
 
 ORIGINS = ("company", "derived", "assumption")
@@ -62,7 +62,7 @@ def load_companies(root: Path, products: dict, sources: dict) -> dict[str, dict]
 
     Raises
     ------
-    DataError
+    InventoryInvalid
         Listing every problem as ``file:line: message``.
     """
     problems: list[str] = []
@@ -81,7 +81,7 @@ def load_companies(root: Path, products: dict, sources: dict) -> dict[str, dict]
             out[company["id"]] = company
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
-        raise DataError(f"databases/companies has {len(problems)} problem(s):\n{listing}")
+        raise InventoryInvalid(f"databases/companies has {len(problems)} problem(s):\n{listing}")
     return out
 
 
@@ -149,7 +149,7 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
                 if fig is not None:
                     try:
                         fig["value"] = spec.coerce(fig["value"], name)
-                    except InputError as exc:
+                    except InvalidInput as exc:
                         problems.append(f"{fname}:{raw_settings.line_of(name)}: {exc}")
                     settings[name] = fig
             reported = {}
@@ -234,14 +234,14 @@ def read_snapshot() -> dict:
 
     Raises
     ------
-    DataError
+    InventoryInvalid
         If the snapshot is missing (run ``pcf setup``).
     """
     path = brightway_dir() / SNAPSHOT
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
-        raise DataError("company data not built; run `pcf setup`") from None
+        raise InventoryInvalid("company data not built; run `pcf setup`") from None
     for company in data.values():
         for record in company["products"].values():
             record["years"] = {int(y): v for y, v in record["years"].items()}

@@ -1,7 +1,7 @@
 """Load and validate the inventory in ``databases/`` (format: ``databases/README.md``).
 
 :func:`load_inventory` reads every YAML file, checks every rule of the format and returns an
-:class:`Inventory`; on any problem it raises one :class:`pcf.errors.DataError` that lists every
+:class:`Inventory`; on any problem it raises one :class:`pcf.errors.InventoryInvalid` that lists every
 problem found as ``file:line: message``.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from pcf.errors import DataError, InputError
+from pcf.errors import InventoryInvalid, InvalidInput
 from pcf.formulas import ALLOWED_FUNCTIONS, FormulaError, check, evaluation_order
 from pcf.paramspec import CHOICE_RE, NAME_RE, TYPES, ParameterSpec
 from pcf.units import conversion_factor
@@ -142,7 +142,7 @@ class _Problems:
     def raise_if_any(self) -> None:
         if self.items:
             listing = "\n".join(f"  - {p}" for p in self.items)
-            raise DataError(f"databases/ has {len(self.items)} problem(s):\n{listing}")
+            raise InventoryInvalid(f"databases/ has {len(self.items)} problem(s):\n{listing}")
 
 
 def content_hash(root: Path) -> str:
@@ -166,13 +166,13 @@ def load_inventory(root: Path) -> Inventory:
 
     Raises
     ------
-    DataError
+    InventoryInvalid
         Listing every problem as ``<file>:<line>: <message>``.
     """
     root = Path(root)
     problems = _Problems(root)
     if not root.is_dir():
-        raise DataError(f"inventory folder {root} does not exist")
+        raise InventoryInvalid(f"inventory folder {root} does not exist")
 
     def rel(path: Path) -> str:
         try:
@@ -338,7 +338,7 @@ def _load_activity(fname, raw, database, defaults, problems) -> Activity | None:
                      "basis_kind must be life-cycle or combustion-only")
     try:
         conversion_factor(act.unit, act.unit)
-    except InputError:
+    except InvalidInput:
         problems.add(f"{fname}:{raw.line_of('unit')}", f"unknown unit {act.unit!r}")
     exchanges = raw.get("exchanges") or []
     if not isinstance(exchanges, list):
@@ -393,7 +393,7 @@ def _load_product(fname, raw, defaults, problems) -> Product | None:
             return None
     try:
         conversion_factor(raw["declared_unit"], raw["declared_unit"])
-    except InputError:
+    except InvalidInput:
         problems.add(f"{fname}:{raw.line_of('declared_unit')}",
                      f"unknown declared_unit {raw['declared_unit']!r}")
     stages = raw["stages"]
@@ -445,7 +445,7 @@ def _load_product(fname, raw, defaults, problems) -> Product | None:
                 continue
             try:
                 params[pname].coerce(value, f"variants.{vname}.{pname}")
-            except InputError as exc:
+            except InvalidInput as exc:
                 problems.add(vwhere, str(exc))
     return Product(id=str(raw["id"]), name=str(raw["name"]),
                    declared_unit=str(raw["declared_unit"]),
@@ -504,7 +504,7 @@ def _load_parameter(fname, line, name, pdata, defaults, problems) -> ParameterSp
     try:
         spec = ParameterSpec(**{**spec.__dict__, "default": spec.coerce(pdata["default"],
                                                                          f"{name}.default")})
-    except InputError as exc:
+    except InvalidInput as exc:
         problems.add(where, f"default: {exc}")
         return None
     return spec
@@ -555,7 +555,7 @@ def _check_meta(meta, where, sources, problems, required) -> None:
 def _check_unit(ex: Exchange, target_unit: str, problems) -> None:
     try:
         conversion_factor(ex.unit, target_unit)
-    except InputError:
+    except InvalidInput:
         problems.add(ex.where, f"unit {ex.unit!r} does not convert to {target_unit!r} "
                                f"of {ex.target!r}")
 
@@ -569,8 +569,8 @@ def _validate_product(product: Product, activities, sources, problems) -> None:
     try:
         conversion_factor(ref.unit, product.declared_unit)
         if abs(conversion_factor(ref.unit, product.declared_unit) - 1.0) > 1e-12:
-            raise InputError("different unit")
-    except InputError:
+            raise InvalidInput("different unit")
+    except InvalidInput:
         problems.add(ref.where, f"reference activity unit {ref.unit!r} must equal the declared "
                                 f"unit {product.declared_unit!r}")
     for spec in product.parameters.values():

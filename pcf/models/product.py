@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pcf.errors import InputError
+from pcf.errors import InvalidParameter
 from pcf.paramspec import ParameterSpec
 
 
@@ -67,27 +67,27 @@ class ProductModel:
 
         Raises
         ------
-        InputError
+        InvalidInput
             Unknown variant (field ``variant``), unknown parameter (field
             ``parameters.<name>``) or invalid value, each with the allowed values.
         """
         values = {name: spec.default for name, spec in self.specs.items()}
         if parameters is not None and not isinstance(parameters, dict):
-            raise InputError("parameters must be an object of name -> value",
+            raise InvalidParameter("parameters must be an object of name -> value",
                              field="parameters", allowed=sorted(self.specs))
         if variant is not None and not isinstance(variant, str):
-            raise InputError("variant must be a string", field="variant",
+            raise InvalidParameter("variant must be a string", field="variant",
                              allowed=sorted(self.variants))
         if variant is not None:
             if variant not in self.variants:
-                raise InputError(f"product {self.id!r} has no variant {variant!r}",
+                raise InvalidParameter(f"product {self.id!r} has no variant {variant!r}",
                                  field="variant", allowed=sorted(self.variants))
             for name, value in self.variants[variant].items():
                 values[name] = self.specs[name].coerce(value)
         for name, value in (parameters or {}).items():
             spec = self.specs.get(name)
             if spec is None:
-                raise InputError(f"product {self.id!r} has no parameter {name!r}",
+                raise InvalidParameter(f"product {self.id!r} has no parameter {name!r}",
                                  field=f"parameters.{name}", allowed=sorted(self.specs))
             values[name] = spec.coerce(value)
         encoded: dict[str, float] = {}

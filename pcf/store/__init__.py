@@ -79,7 +79,7 @@ class Store:
         return _tenants.list_tenants(self.engine)
 
     def get_tenant(self, name: str) -> TenantInfo:
-        """Return tenant ``name``; raises NotFoundError."""
+        """Return tenant ``name``; raises UnknownResource."""
         return _tenants.get_tenant(self.engine, name)
 
     # orders ------------------------------------------------------------------
@@ -91,12 +91,12 @@ class Store:
                                   total, database_version, lines)
 
     def get_order(self, tenant_id: int, order_id: str) -> dict[str, Any]:
-        """Return a stored order document; raises NotFoundError."""
+        """Return a stored order document; raises UnknownResource."""
         return _orders.get_order(self.engine, tenant_id, order_id)
 
     def replay_order(self, tenant_id: int, order_id: str,
                      request_sha256: str) -> dict[str, Any] | None:
-        """The stored order for a replay, None if new; ConflictError for a different body
+        """The stored order for a replay, None if new; StateConflict for a different body
         (see :func:`pcf.store.orders.replay_order`)."""
         return _orders.replay_order(self.engine, tenant_id, order_id, request_sha256)
 

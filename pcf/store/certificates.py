@@ -43,7 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from pcf.errors import ConflictError, NotFoundError
+from pcf.errors import CertificateConflict, UnknownCertificate, UnknownOrder, UnknownOrderLine
 from pcf.store.db import write_connection
 from pcf.store.models import Base, BigIntPK, Order, OrderLine, Tenant, utcnow
 
@@ -248,7 +248,7 @@ def find_order_line(engine, tenant_id: int, order_id: str, line_id: str) -> Orde
 
     Raises
     ------
-    NotFoundError
+    UnknownResource
         ``field="order_id"`` if the tenant has no such order (another tenant's order is not
         visible), ``field="line_id"`` if the order has no such line.
     """
@@ -260,14 +260,14 @@ def find_order_line(engine, tenant_id: int, order_id: str, line_id: str) -> Orde
             .where(_orders.c.tenant_id == tenant_id, _orders.c.order_id == order_id)
         ).first()
         if order is None:
-            raise NotFoundError(f"no order {order_id!r}", field="order_id")
+            raise UnknownOrder(f"no order {order_id!r}", field="order_id")
         line = conn.execute(
             select(_lines).where(_lines.c.order_pk == order.id, _lines.c.line_id == line_id)
         ).first()
         if line is None:
             known = conn.execute(select(_lines.c.line_id).where(_lines.c.order_pk == order.id)
                                  .order_by(_lines.c.position).limit(50)).scalars().all()
-            raise NotFoundError(f"order {order_id!r} has no line {line_id!r}", field="line_id",
+            raise UnknownOrderLine(f"order {order_id!r} has no line {line_id!r}", field="line_id",
                                 allowed=list(known))
     requested: dict = {}
     try:
@@ -325,7 +325,7 @@ def get_certificate(engine, certificate_id: str, tenant_id: int | None = None
 
     Raises
     ------
-    NotFoundError
+    UnknownResource
         ``field="certificate_id"``: no such certificate, or owned by another tenant.
     """
     query = _select_records().where(_certs.c.certificate_id == str(certificate_id),
@@ -335,7 +335,7 @@ def get_certificate(engine, certificate_id: str, tenant_id: int | None = None
     with engine.connect() as conn:
         row = conn.execute(query).first()
     if row is None:
-        raise NotFoundError(f"no certificate {certificate_id!r}", field="certificate_id")
+        raise UnknownCertificate(f"no certificate {certificate_id!r}", field="certificate_id")
     return _record(row)
 
 
@@ -407,10 +407,10 @@ def create_certificate(engine, *, line: OrderLineRecord, certificate_id: str,
 
     Raises
     ------
-    ConflictError
+    StateConflict
         ``field="line_id"``: the line already has an active certificate (supersede it);
         ``field="certificate_id"``: the certificate to supersede is revoked or superseded.
-    NotFoundError
+    UnknownResource
         ``field="certificate_id"``: the certificate to supersede does not exist for this line.
     """
     now = issued_at  # one clock for the whole issue: "active" is judged at the issue time
@@ -423,7 +423,7 @@ def create_certificate(engine, *, line: OrderLineRecord, certificate_id: str,
             if supersedes_id is None:
                 active = _active_for_line(conn, line.order_pk, line.line_id, now)
                 if active is not None:
-                    raise ConflictError(
+                    raise CertificateConflict(
                         f"line {line.line_id!r} of order {line.order_id!r} already has the "
                         f"active certificate {active.number} ({active.certificate_id}); "
                         "supersede it to correct it, or revoke it first", field="line_id")
@@ -433,15 +433,15 @@ def create_certificate(engine, *, line: OrderLineRecord, certificate_id: str,
                     .where(_certs.c.certificate_id == supersedes_id, _certs.c.sha256 != "")
                 ).first()
                 if old is None or old.order_pk != line.order_pk or old.line_id != line.line_id:
-                    raise NotFoundError(f"no certificate {supersedes_id!r} for this line",
+                    raise UnknownCertificate(f"no certificate {supersedes_id!r} for this line",
                                         field="certificate_id")
                 if conn.execute(select(_revs.c.id).where(_revs.c.certificate_pk == old.id)
                                 ).first() is not None:
-                    raise ConflictError(f"certificate {old.number} is revoked and cannot be "
+                    raise CertificateConflict(f"certificate {old.number} is revoked and cannot be "
                                         "superseded", field="certificate_id")
                 if conn.execute(select(_certs.c.id).where(_certs.c.supersedes_pk == old.id)
                                 ).first() is not None:
-                    raise ConflictError(f"certificate {old.number} is already superseded",
+                    raise CertificateConflict(f"certificate {old.number} is already superseded",
                                         field="certificate_id")
                 supersedes_pk = old.id
             pk = conn.execute(_certs.insert().values(
@@ -461,7 +461,7 @@ def create_certificate(engine, *, line: OrderLineRecord, certificate_id: str,
                 signature_json=json.dumps(signed.signature, separators=(",", ":")),
                 document_json=signed.canonical))
     except IntegrityError:
-        raise ConflictError("another request superseded or certified this line at the same "
+        raise CertificateConflict("another request superseded or certified this line at the same "
                             "time; read it back and retry", field="line_id") from None
     return get_certificate(engine, certificate_id)
 
@@ -477,9 +477,9 @@ def revoke_certificate(engine, certificate_id: str, tenant_id: int | None, revok
 
     Raises
     ------
-    NotFoundError
+    UnknownResource
         ``field="certificate_id"``.
-    ConflictError
+    StateConflict
         ``field="certificate_id"``: already revoked.
     """
     record = get_certificate(engine, certificate_id, tenant_id)
@@ -487,12 +487,12 @@ def revoke_certificate(engine, certificate_id: str, tenant_id: int | None, revok
         with write_connection(engine) as conn:
             if conn.execute(select(_revs.c.id).where(_revs.c.certificate_pk == record.pk)
                             ).first() is not None:
-                raise ConflictError(f"certificate {record.number} is already revoked",
+                raise CertificateConflict(f"certificate {record.number} is already revoked",
                                     field="certificate_id")
             conn.execute(_revs.insert().values(certificate_pk=record.pk, revoked_at=utcnow(),
                                                revoked_by=revoked_by, reason=reason))
     except IntegrityError:
-        raise ConflictError(f"certificate {record.number} is already revoked",
+        raise CertificateConflict(f"certificate {record.number} is already revoked",
                             field="certificate_id") from None
     return get_certificate(engine, certificate_id)
 

@@ -8,7 +8,7 @@ and neither can see the other's.
 Idempotency: each order keeps the SHA-256 of its canonical request (see
 :func:`pcf.orders.request_digest`). :func:`save_order` with an existing ``(tenant, order_id)``
 returns the stored order unchanged when the digest matches (``created=False``) and raises
-:class:`~pcf.errors.ConflictError` when it differs. Two concurrent first submissions are
+:class:`~pcf.errors.StateConflict` when it differs. Two concurrent first submissions are
 serialised by the unique constraint: the loser re-reads and answers like a resubmission.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from pcf.errors import ConflictError, NotFoundError
+from pcf.errors import OrderConflict, UnknownOrder
 from pcf.store.db import fault_pause_before_commit, write_connection
 from pcf.store.models import Order, OrderLine, utcnow
 
@@ -115,7 +115,7 @@ def save_order(engine: Engine, tenant_id: int, order_id: str, request_sha256: st
 
     Raises
     ------
-    ConflictError
+    StateConflict
         An order with this id exists for the tenant with a different request.
     """
     try:
@@ -161,7 +161,7 @@ def save_order(engine: Engine, tenant_id: int, order_id: str, request_sha256: st
 
 def _replay(conn, order_id: str, request_sha256: str, existing) -> dict[str, Any]:
     if existing.request_sha256 != request_sha256:
-        raise ConflictError(
+        raise OrderConflict(
             f"order {order_id!r} exists with a different body; resubmit the identical body "
             "to read it back, or use a new order_id",
             field="order_id",
@@ -174,13 +174,13 @@ def get_order(engine: Engine, tenant_id: int, order_id: str) -> dict[str, Any]:
 
     Raises
     ------
-    NotFoundError
+    UnknownResource
         The tenant has no order with this id (another tenant's order is not visible).
     """
     with engine.connect() as conn:
         row = _find(conn, tenant_id, order_id)
         if row is None:
-            raise NotFoundError(f"no order {order_id!r}", field="order_id")
+            raise UnknownOrder(f"no order {order_id!r}", field="order_id")
         return _load(conn, order_id, row)
 
 
@@ -191,7 +191,7 @@ def replay_order(engine: Engine, tenant_id: int, order_id: str,
 
     Raises
     ------
-    ConflictError
+    StateConflict
         The order id exists with another request digest (a different body).
     """
     with engine.connect() as conn:

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from pcf.errors import ConflictError, InputError, NotFoundError
+from pcf.errors import InvalidInput, TenantExists, UnknownTenant
 from pcf.store.db import write_connection
 from pcf.store.models import ROLES, ApiKey, Tenant, utcnow
 
@@ -50,7 +50,7 @@ def new_key() -> str:
 
 def _check_role(role: str) -> str:
     if role not in ROLES:
-        raise InputError(f"unknown role {role!r}", field="role", allowed=list(ROLES))
+        raise InvalidInput(f"unknown role {role!r}", field="role", allowed=list(ROLES))
     return role
 
 
@@ -72,14 +72,14 @@ def create_tenant(engine: Engine, name: str, role: str) -> tuple[TenantInfo, str
 
     Raises
     ------
-    InputError
+    InvalidInput
         Empty or too long name, unknown role.
-    ConflictError
+    StateConflict
         A tenant with this name exists.
     """
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise InputError("tenant name must have 1 to 200 characters", field="name")
+        raise InvalidInput("tenant name must have 1 to 200 characters", field="name")
     _check_role(role)
     key = new_key()
     try:
@@ -92,7 +92,7 @@ def create_tenant(engine: Engine, name: str, role: str) -> tuple[TenantInfo, str
             conn.execute(ApiKey.__table__.insert().values(
                 tenant_id=tenant_id, key_hash=hash_key(key), prefix=key[:12], created_at=now))
     except IntegrityError:
-        raise ConflictError(f"a tenant named {name!r} exists", field="name") from None
+        raise TenantExists(f"a tenant named {name!r} exists", field="name") from None
     return TenantInfo(tenant_id, name, role, now), key
 
 
@@ -101,14 +101,14 @@ def add_key(engine: Engine, name: str) -> str:
 
     Raises
     ------
-    NotFoundError
+    UnknownResource
         No tenant has this name.
     """
     key = new_key()
     with write_connection(engine) as conn:
         tenant_id = conn.execute(select(Tenant.id).where(Tenant.name == name)).scalar()
         if tenant_id is None:
-            raise NotFoundError(f"no tenant named {name!r}", field="name")
+            raise UnknownTenant(f"no tenant named {name!r}", field="name")
         conn.execute(ApiKey.__table__.insert().values(
             tenant_id=tenant_id, key_hash=hash_key(key), prefix=key[:12], created_at=utcnow()))
     return key
@@ -144,7 +144,7 @@ def get_tenant(engine: Engine, name: str) -> TenantInfo:
 
     Raises
     ------
-    NotFoundError
+    UnknownResource
         No tenant has this name.
     """
     with engine.connect() as conn:
@@ -153,5 +153,5 @@ def get_tenant(engine: Engine, name: str) -> TenantInfo:
             .where(Tenant.name == name)
         ).first()
     if row is None:
-        raise NotFoundError(f"no tenant named {name!r}", field="tenant")
+        raise UnknownTenant(f"no tenant named {name!r}", field="tenant")
     return TenantInfo(row.id, row.name, row.role, row.created_at)
