@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.pcf-installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install setup run test test-all bench clean
+.PHONY: install setup run test test-all lint bench clean
 
 # (Re)install when the venv is missing or the pins changed.
 $(STAMP): pyproject.toml constraints.txt
@@ -33,9 +33,22 @@ run: setup
 	@echo ""
 	$(BIN)/pcf serve --host $(HOST) --port $(PORT)
 
-# The whole suite except the tests that need a PostgreSQL server (.ci/run adds those).
+# The fast suite: unit, service, API and CLI tests (slow and PostgreSQL tests deselected by
+# the pytest addopts in pyproject.toml).
 test: setup
+	$(BIN)/python -m pytest
+
+# Everything but PostgreSQL: adds the slow tests (kill -9 crash tests of the real server,
+# gunicorn, rebuilds). .ci/run calls it, then the PostgreSQL tests.
+test-all: setup
 	$(BIN)/python -m pytest -m "not postgres"
+
+# ruff (lint + format check, docstring rules), mypy over pcf/, import-linter contracts.
+lint: install
+	$(BIN)/ruff check pcf tests benchmarks
+	$(BIN)/ruff format --check pcf tests benchmarks
+	$(BIN)/mypy pcf
+	$(BIN)/lint-imports
 
 bench: setup
 	$(BIN)/python benchmarks/bench_engine.py

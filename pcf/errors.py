@@ -20,7 +20,8 @@ The hierarchy (one line of docstring each, as bw2calc's ``errors.py``)::
     │   └── CertificateConflict a line cannot be (re)certified or revoked in its current state
     ├── NotPermitted            the caller's role may not do this
     ├── InventoryInvalid        ``databases/`` is invalid (message names file and line)
-    └── ProjectNotReady         the Brightway project is missing or stale (run ``pcf setup``)
+    ├── ProjectNotReady         the Brightway project is missing or stale (run ``pcf setup``)
+    └── StoreUnavailable        the application database does not answer
 """
 
 from __future__ import annotations
@@ -136,3 +137,7 @@ class InventoryInvalid(PcfError):
 
 class ProjectNotReady(PcfError):
     """The Brightway project is missing or stale; run ``pcf setup``."""
+
+
+class StoreUnavailable(PcfError):
+    """The application database does not answer."""

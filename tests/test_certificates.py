@@ -71,7 +71,7 @@ def store(built_home, tmp_path, signing_home, monkeypatch):
 
 def save_order(store, tenant, order_id: str, lines: list[dict]) -> None:
     """Score and store an order like POST /v1/orders does."""
-    from pcf.orders import OrderLineInput, canonical_request, request_digest, score_order
+    from pcf.service.orders import OrderLineInput, canonical_request, request_digest, score_order
     from pcf.store import LineRecord
 
     inputs = [OrderLineInput(line_id=ln["line_id"], product=ln["product"],
@@ -97,7 +97,7 @@ def tenants(store):
 
 
 def issue(store, tenant, line_id="10", order_id="PO-1", **kwargs):
-    from pcf.certificates.service import issue_certificate
+    from pcf.service.certificates import issue_certificate
 
     return issue_certificate(store.engine, tenant_id=tenant.id, order_id=order_id,
                              line_id=line_id, issued_by="tester", **kwargs)
@@ -139,7 +139,7 @@ def test_decimal_strings_have_no_exponent_and_round_trip():
 
 
 def test_temporal_score_follows_the_pedigree_steps():
-    from pcf.certificates.pact import temporal_score
+    from pcf.accounting.data_quality import temporal_score
 
     assert [temporal_score(a) for a in (0, 2, 3, 5, 6, 9, 10, 14, 15, 40)] == \
         [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
@@ -167,7 +167,7 @@ def test_issuer_settings(monkeypatch):
 
 
 def test_validity_period_rule():
-    from pcf.certificates.service import validity_period
+    from pcf.service.certificates import validity_period
 
     issued = datetime(2026, 11, 21, tzinfo=timezone.utc)
     start, end = validity_period(issued, datetime(2025, 1, 1, tzinfo=timezone.utc))
@@ -347,7 +347,7 @@ def test_primary_data_share_counts_supplier_specific_figures_only(tenants, store
 
 
 def test_untampered_certificate_verifies_and_recomputes(tenants, store):
-    from pcf.certificates.verify import verify_envelope
+    from pcf.service.certificates import verify_certificate as verify_envelope
 
     rec = issue(store, tenants["alice"], "20")
     result = verify_envelope(rec.envelope(), trusted_key())
@@ -355,13 +355,13 @@ def test_untampered_certificate_verifies_and_recomputes(tenants, store):
     assert result["checks"]["recomputation"]["status"] == "match"
     # re-ordered, pretty-printed JSON is the same certificate (RFC 8785)
     pretty = json.loads(json.dumps(rec.envelope(), indent=3, sort_keys=True))
-    assert verify_envelope(pretty, trusted_key(), recompute_footprint=False)["valid"]
+    assert verify_envelope(pretty, trusted_key(), recompute=False)["valid"]
 
 
 @pytest.mark.parametrize("tamper", ["number", "quantity", "customer", "variant", "resign-hash"])
 def test_tampered_json_fails_verification(tenants, store, tamper):
     from pcf.certificates.signing import canonical_json, sha256_hex
-    from pcf.certificates.verify import verify_envelope
+    from pcf.service.certificates import verify_certificate as verify_envelope
 
     rec = issue(store, tenants["alice"], "10")
     env = copy.deepcopy(rec.envelope())
@@ -387,14 +387,14 @@ def test_tampered_json_fails_verification(tenants, store, tamper):
 def test_signature_needs_the_trusted_key(tenants, store):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from pcf.certificates.verify import verify_envelope
+    from pcf.service.certificates import verify_certificate as verify_envelope
 
     env = issue(store, tenants["alice"], "10").envelope()
     other = Ed25519PrivateKey.generate().public_key()
-    result = verify_envelope(env, other, recompute_footprint=False)
+    result = verify_envelope(env, other, recompute=False)
     assert result["valid"] is False and "signed with key" in result["checks"]["signature"][
         "message"]
-    result = verify_envelope(env, None, recompute_footprint=False)
+    result = verify_envelope(env, None, recompute=False)
     assert result["valid"] is False and "no trusted public key" in result["checks"][
         "signature"]["message"]
 
@@ -405,7 +405,7 @@ def test_signature_needs_the_trusted_key(tenants, store):
     ({"document": {}, "sha256": "00", "signature": {}}, "signature.value"),
 ])
 def test_malformed_certificate_files_name_the_field(bad, field):
-    from pcf.certificates.verify import verify_envelope
+    from pcf.service.certificates import verify_certificate as verify_envelope
 
     with pytest.raises(InvalidInput) as err:
         verify_envelope(bad, None)
@@ -415,7 +415,7 @@ def test_malformed_certificate_files_name_the_field(bad, field):
 def _shifted_compute(monkeypatch, version: str | None, factor: float):
     """Make pcf.service compute footprints as if the database were ``version`` and numbers
     were ``factor`` times larger."""
-    from pcf import service
+    from pcf.service import footprints as service
 
     real_compute, real_info = service.compute_footprint, service.database_info
 
@@ -436,7 +436,7 @@ def _shifted_compute(monkeypatch, version: str | None, factor: float):
 
 
 def test_changed_database_is_reported_with_both_numbers(tenants, store, monkeypatch):
-    from pcf.certificates.verify import verify_envelope
+    from pcf.service.certificates import verify_certificate as verify_envelope
 
     rec = issue(store, tenants["alice"], "10")
     _shifted_compute(monkeypatch, "feedfacefeedface", 0.9)
@@ -454,7 +454,7 @@ def test_changed_database_is_reported_with_both_numbers(tenants, store, monkeypa
     path.write_text(json.dumps(rec.envelope()))
     from pcf.cli import main
 
-    monkeypatch.setattr("pcf.cli.ensure_project", lambda: None)
+    monkeypatch.setattr("pcf.commands._common.ensure_project", lambda: None)
     out = CliRunner().invoke(main, ["certificates", "verify", str(path)])
     assert out.exit_code == 0, out.output
     assert "database-changed" in out.output
@@ -462,7 +462,7 @@ def test_changed_database_is_reported_with_both_numbers(tenants, store, monkeypa
 
 
 def test_same_database_different_number_is_a_mismatch(tenants, store, monkeypatch):
-    from pcf.certificates.verify import verify_envelope
+    from pcf.service.certificates import verify_certificate as verify_envelope
 
     rec = issue(store, tenants["alice"], "10")
     _shifted_compute(monkeypatch, None, 1.01)
@@ -475,7 +475,7 @@ def test_cli_verify_exit_status(tenants, store, tmp_path, monkeypatch):
     from pcf.certificates.signing import public_key_info
     from pcf.cli import main
 
-    monkeypatch.setattr("pcf.cli.ensure_project", lambda: None)
+    monkeypatch.setattr("pcf.commands._common.ensure_project", lambda: None)
     rec = issue(store, tenants["alice"], "40")
     good, bad, key, junk = (tmp_path / n for n in ("good.json", "bad.json", "key.pem", "x.json"))
     good.write_text(json.dumps(rec.envelope(), indent=2))
@@ -512,7 +512,7 @@ def test_one_active_certificate_per_line(tenants, store):
 
 
 def test_supersession_and_revocation(tenants, store):
-    from pcf.certificates.service import revoke_certificate, supersede_certificate
+    from pcf.service.certificates import revoke_certificate, supersede_certificate
 
     alice = tenants["alice"]
     old = issue(store, alice, "10")
@@ -586,7 +586,7 @@ def test_concurrent_issues_for_one_line_store_one_certificate(tenants, store):
 
 
 def test_a_rejected_certificate_stores_nothing(tenants, store, monkeypatch):
-    from pcf.certificates import service as cert_service
+    from pcf.service import certificates as cert_service
     from pcf.store.certificates import list_certificates
 
     real = cert_service.compute_line
@@ -606,7 +606,7 @@ def test_a_rejected_certificate_stores_nothing(tenants, store, monkeypatch):
 
 
 def test_certificates_and_revocations_are_immutable_in_the_database(tenants, store):
-    from pcf.certificates.service import revoke_certificate
+    from pcf.service.certificates import revoke_certificate
 
     rec = issue(store, tenants["alice"], "10")
     revoke_certificate(store.engine, rec.certificate_id, tenant_id=None, revoked_by="t",
@@ -629,7 +629,7 @@ def test_certificates_and_revocations_are_immutable_in_the_database(tenants, sto
 
 
 def test_tenant_isolation_in_the_store(tenants, store):
-    from pcf.certificates.service import revoke_certificate, supersede_certificate
+    from pcf.service.certificates import revoke_certificate, supersede_certificate
     from pcf.store.certificates import get_certificate, list_certificates
 
     alice, bob = tenants["alice"], tenants["bob"]
@@ -661,7 +661,7 @@ def test_unknown_order_and_line_name_the_field(tenants, store):
     with pytest.raises(UnknownResource) as err:
         issue(store, tenants["alice"], "99")
     assert err.value.field == "line_id" and "10" in err.value.allowed
-    from pcf.certificates.service import revoke_certificate
+    from pcf.service.certificates import revoke_certificate
 
     with pytest.raises(InvalidInput) as err:
         revoke_certificate(store.engine, "x", tenant_id=None, revoked_by="t", reason="x" * 1001)
@@ -742,7 +742,7 @@ def test_pdf_renders_with_number_footprint_and_total(tenants, store, tmp_path):
 
 def test_revoked_pdf_says_so(tenants, store):
     from pcf.certificates.pdf import render_pdf
-    from pcf.certificates.service import revoke_certificate
+    from pcf.service.certificates import revoke_certificate
 
     rec = issue(store, tenants["alice"], "40")
     rec = revoke_certificate(store.engine, rec.certificate_id, tenant_id=None, revoked_by="t",
@@ -816,7 +816,7 @@ def test_certificates_on_postgresql(built_home, signing_home):
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    from pcf.certificates.service import revoke_certificate, supersede_certificate
+    from pcf.service.certificates import revoke_certificate, supersede_certificate
     from pcf.store import Store
 
     url = os.environ.get("PCF_TEST_POSTGRES_URL")
@@ -845,7 +845,7 @@ def test_certificates_on_postgresql(built_home, signing_home):
             with pytest.raises(DatabaseError):
                 with store.engine.begin() as conn:
                     conn.execute(text(sql))
-        from pcf.certificates.verify import verify_envelope
+        from pcf.service.certificates import verify_certificate as verify_envelope
 
         assert verify_envelope(second.envelope(), trusted_key())["valid"]
         store.dispose()

@@ -8,7 +8,7 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pcf import service
+from pcf.service import footprints as service
 from tests.conftest import random_parameters
 
 SETTINGS = settings(max_examples=40, deadline=None,

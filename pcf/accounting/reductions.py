@@ -13,6 +13,8 @@ Rules (shared/reference/methods.md section 5.3):
 
 from __future__ import annotations
 
+from typing import Any
+
 RECALCULATION_THRESHOLD = 0.05
 """SBTi criterion C27: recalculate the base year at a cumulative change of 5 % or more."""
 
@@ -58,3 +60,53 @@ def pathway_reduction(values: dict[int, float], base_year: int, year: int) -> fl
 def on_track(achieved_reduction: float, required_reduction: float) -> bool:
     """True if the achieved reduction is at least the required one (1e-12 tolerance)."""
     return achieved_reduction >= required_reduction - 1e-12
+
+
+def target_status(target: dict, row: dict, base: int, year: int) -> dict:
+    """Status of one target for one stage row of a reductions document.
+
+    Parameters
+    ----------
+    target : dict
+        ``{"type": "pathway", "values": {year: kg CO2e per declared unit}, ...}`` or
+        ``{"type": "reduction", "year": target year, "reduction": fraction, ...}``, both with
+        ``origin``, ``basis`` and ``source`` (``databases/companies/``).
+    row : dict
+        The stage row: ``reduction`` (like-for-like), ``base_year_value``, ``year_as_reported``.
+    base, year : int
+        Base year and reporting year.
+
+    Returns
+    -------
+    dict
+        A pathway target: ``pathway_value``, ``pathway_base_value``, ``required_reduction``
+        (:func:`pathway_reduction`), ``pathway_value_like_for_like`` (the pathway rebased on the
+        recomputed base year), ``on_track`` and ``on_track_as_reported``. A reduction target:
+        ``target_year``, ``target_reduction``, ``required_reduction`` (:func:`straight_line`)
+        and ``on_track``.
+    """
+    out = {k: target[k] for k in ("type", "origin", "basis", "source")}
+    achieved = row["reduction"]
+    if target["type"] == "pathway":
+        values = target["values"]
+        required = pathway_reduction(values, base, year)
+        out.update({
+            "pathway_value": values.get(year),
+            "pathway_base_value": values.get(base),
+            "required_reduction": required,
+            "pathway_value_like_for_like": (row["base_year_value"] * values[year] / values[base]
+                                            if required is not None else None),
+            "on_track": on_track(achieved, required) if required is not None else None,
+            "on_track_as_reported": (row["year_as_reported"] <= values[year] + 1e-12
+                                     if row["year_as_reported"] is not None
+                                     and year in values else None),
+        })
+    else:
+        required = straight_line(base, target["year"], target["reduction"], year)
+        out.update({
+            "target_year": target["year"], "target_reduction": target["reduction"],
+            "required_reduction": required,
+            "on_track": on_track(achieved, required),
+            "rule": "straight line from the base year to the target year",
+        })
+    return out

@@ -34,6 +34,7 @@ from pcf.api.blueprint import Blueprint, json_response
 from pcf.api.problems import ApiProblem
 from pcf.api.schemas import ORDER_ID_PATTERN, RequestSchema, ResponseSchema
 from pcf.errors import InvalidInput, UnknownResource
+from pcf.service.tenants import acting_for, read_scope
 
 blp = Blueprint("certificates", __name__, url_prefix="/v1/certificates",
                 description="Signed, immutable footprint certificates (PACT v3 ProductFootprint, "
@@ -247,11 +248,6 @@ def _customers_may_issue() -> bool:
     return customers_may_issue()
 
 
-def _read_scope(tenant) -> int | None:
-    """Tenant id a reader may see certificates of (None: all, for admins)."""
-    return None if tenant.role == "admin" else tenant.id
-
-
 def _require_issuer_role(tenant, action: str) -> None:
     if tenant.role not in ISSUER_ROLES:
         raise ApiProblem(403, f"Role {tenant.role!r} may not {action}; allowed roles: "
@@ -260,7 +256,7 @@ def _require_issuer_role(tenant, action: str) -> None:
 
 
 def _view(record) -> dict:
-    from pcf.certificates.service import certificate_view
+    from pcf.service.certificates import certificate_view
 
     return certificate_view(record, _base_url())
 
@@ -269,7 +265,7 @@ def _get(certificate_id) -> object:
     from pcf.store.certificates import get_certificate
 
     return get_certificate(_store().engine, str(certificate_id),
-                           _read_scope(current_tenant()))
+                           read_scope(current_tenant()))
 
 
 _FILENAME = re.compile(r"[^A-Za-z0-9._-]")
@@ -297,7 +293,7 @@ def issue(args: dict):
     database; the order's as-scored number is kept in the certificate. 409 if the line already
     has an active certificate: supersede it instead.
     """
-    from pcf.certificates.service import issue_certificate
+    from pcf.service.certificates import issue_certificate
 
     tenant = current_tenant()
     if tenant.role not in ISSUER_ROLES and not (tenant.role == "customer"
@@ -306,16 +302,10 @@ def issue(args: dict):
                               "deployment; allowed roles: engineer, admin.",
                          allowed={"role": list(ISSUER_ROLES)})
     store = _store()
-    owner = tenant
-    name = args.get("tenant")
-    if name is not None and name != tenant.name:
-        if tenant.role != "admin":
-            raise ApiProblem(403, "Only admins may certify another tenant's orders.",
-                             allowed={"role": ["admin"]})
-        try:
-            owner = store.get_tenant(name)
-        except UnknownResource:
-            raise InvalidInput(f"no tenant named {name!r}", field="tenant") from None
+    try:
+        owner = acting_for(store, tenant, args.get("tenant"), "certify another tenant's orders")
+    except UnknownResource as exc:  # a body field naming nobody is a bad value, not a 404
+        raise InvalidInput(exc.message, field="tenant") from None
     record = issue_certificate(store.engine, tenant_id=owner.id, order_id=args["order_id"],
                                line_id=args["line_id"], issued_by=tenant.name)
     view = _view(record)
@@ -333,18 +323,15 @@ def list_(query: dict):
     Filter with `order_id`, `line_id` and `status`. At most 500 are returned;
     `truncated: true` says there are more (narrow the filter).
     """
-    from pcf.certificates.service import certificate_view
+    from pcf.service.certificates import certificate_view
     from pcf.store.certificates import list_certificates
 
     tenant = current_tenant()
     store = _store()
-    scope = _read_scope(tenant)
-    name = query.get("tenant")
-    if name is not None and name != tenant.name:
-        if tenant.role != "admin":
-            raise ApiProblem(403, "Only admins may list another tenant's certificates.",
-                             allowed={"role": ["admin"]})
-        scope = store.get_tenant(name).id
+    scope = read_scope(tenant)
+    if query.get("tenant") is not None and query["tenant"] != tenant.name:
+        scope = acting_for(store, tenant, query["tenant"],
+                           "list another tenant's certificates").id
     # the status is derived (revoked > superseded > expired > active), so it is filtered
     # after loading: load them all then, and cut to the page afterwards
     limit = 500
@@ -384,15 +371,15 @@ def verify_file(args: dict):
     certificate is one of yours.
     """
     from pcf.certificates.signing import local_public_key
-    from pcf.certificates.verify import verify_envelope
+    from pcf.service.certificates import verify_certificate
     from pcf.store.certificates import get_certificate
 
-    result = verify_envelope(args, local_public_key())
+    result = verify_certificate(args, local_public_key())
     result.update({"status": None, "valid_now": None})
     cid = result.get("id")
     if isinstance(cid, str) and len(cid) <= 64:
         try:
-            record = get_certificate(_store().engine, cid, _read_scope(current_tenant()))
+            record = get_certificate(_store().engine, cid, read_scope(current_tenant()))
         except UnknownResource:
             record = None
         if record is not None and record.sha256 == result["checks"]["hash"]["actual"]:
@@ -401,7 +388,7 @@ def verify_file(args: dict):
 
 
 def _add_status(result: dict, record) -> None:
-    from pcf.certificates.service import certificate_view
+    from pcf.service.certificates import certificate_view
 
     view = certificate_view(record)
     result["status"] = view["status"]
@@ -447,10 +434,10 @@ def verification(certificate_id):
     is `database-changed` and both numbers are shown.
     """
     from pcf.certificates.signing import local_public_key
-    from pcf.certificates.verify import verify_envelope
+    from pcf.service.certificates import verify_certificate
 
     record = _get(certificate_id)
-    result = verify_envelope(record.envelope(), local_public_key())
+    result = verify_certificate(record.envelope(), local_public_key())
     _add_status(result, record)
     return json_response(result)
 
@@ -469,12 +456,12 @@ def revoke(args: dict, certificate_id):
 
     The certificate is not deleted or edited: the revocation is a separate record.
     """
-    from pcf.certificates.service import revoke_certificate
+    from pcf.service.certificates import revoke_certificate
 
     tenant = current_tenant()
     _require_issuer_role(tenant, "revoke certificates")
     record = revoke_certificate(_store().engine, str(certificate_id),
-                                tenant_id=_read_scope(tenant), revoked_by=tenant.name,
+                                tenant_id=read_scope(tenant), revoked_by=tenant.name,
                                 reason=args["reason"])
     return json_response(_view(record))
 
@@ -496,12 +483,12 @@ def supersede(args: dict, certificate_id):
     current database and lists the old one in PACT `precedingPfIds`; the old one gets status
     `superseded`. 409 if it is revoked or already superseded.
     """
-    from pcf.certificates.service import supersede_certificate
+    from pcf.service.certificates import supersede_certificate
 
     tenant = current_tenant()
     _require_issuer_role(tenant, "supersede certificates")
     record = supersede_certificate(_store().engine, str(certificate_id),
-                                   tenant_id=_read_scope(tenant), issued_by=tenant.name,
+                                   tenant_id=read_scope(tenant), issued_by=tenant.name,
                                    reason=args["reason"])
     view = _view(record)
     return json_response(view, 201, {"Location": view["links"]["self"]})

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import text
-
 import pcf
 from pcf.api.auth import public
 from pcf.api.blueprint import Blueprint, json_response
-from pcf.api.problems import ApiProblem
 from pcf.api.schemas import HealthSchema
 
 blp = Blueprint("health", __name__, description="Service health")
@@ -24,11 +21,5 @@ def health():
     Answers 200 ``{"status": "ok", "version", "store": "ok"}`` when the application database
     answers, else 503.
     """
-    store = current_app.extensions["pcf"].store
-    try:
-        with store.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any store failure is "unavailable"
-        raise ApiProblem(503, f"The application database does not answer: "
-                              f"{type(exc).__name__}.") from None
+    current_app.extensions["pcf"].store.check_health()  # StoreUnavailable -> 503
     return json_response({"status": "ok", "version": pcf.__version__, "store": "ok"})

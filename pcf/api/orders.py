@@ -20,11 +20,9 @@ from flask import current_app
 
 from pcf.api.auth import current_tenant
 from pcf.api.blueprint import Blueprint, json_response
-from pcf.api.problems import ApiProblem
-
 from pcf.api.schemas import OrderQuerySchema, OrderRequestSchema, OrderSchema
-from pcf.orders import OrderLineInput, canonical_request, request_digest, score_order
-from pcf.store import LineRecord
+from pcf.service.orders import OrderLineInput, submit_order
+from pcf.service.tenants import acting_for
 
 blp = Blueprint("orders", __name__, url_prefix="/v1/orders",
                 description="Footprints per customer order line, stored per tenant.")
@@ -59,8 +57,6 @@ def create_order(args: dict):
     the stored order; a different body under the same order_id is 409. Order ids are scoped to
     your tenant.
     """
-    tenant = current_tenant()
-    store = _store()
     order_id = args["order_id"]
     lines = [
         OrderLineInput(line_id=line["line_id"], product=line["product"],
@@ -69,17 +65,8 @@ def create_order(args: dict):
                        location=f"lines[{i}]")
         for i, line in enumerate(args["lines"])
     ]
-    canonical = canonical_request(order_id, lines)
-    digest = request_digest(canonical)
+    document, created = submit_order(_store(), current_tenant().id, order_id, lines)
     location = {"Location": f"/v1/orders/{order_id}"}
-    existing = store.replay_order(tenant.id, order_id, digest)
-    if existing is not None:
-        return json_response(existing, 200, {**location, "Idempotent-Replayed": "true"})
-    scored = score_order(order_id, lines)
-    records = [LineRecord(s.line.line_id, s.line.product, s.line.variant, s.quantity,
-                          s.line.unit, s.footprint()) for s in scored.lines]
-    document, created = store.save_order(tenant.id, order_id, digest, canonical, scored.total,
-                                         scored.database_version, records)
     if created:
         return json_response(document, 201, location)
     return json_response(document, 200, {**location, "Idempotent-Replayed": "true"})
@@ -95,13 +82,6 @@ def get_order(query: dict, order_id: str):
 
     Admins may add ``?tenant=NAME`` to read another tenant's order.
     """
-    tenant = current_tenant()
-    store = _store()
-    owner = tenant
-    name = query.get("tenant")
-    if name is not None and name != tenant.name:
-        if tenant.role != "admin":
-            raise ApiProblem(403, "Only admins may read another tenant's orders.",
-                             allowed={"role": ["admin"]})
-        owner = store.get_tenant(name)
-    return json_response(store.get_order(owner.id, order_id))
+    owner = acting_for(_store(), current_tenant(), query.get("tenant"),
+                       "read another tenant's orders")
+    return json_response(_store().get_order(owner.id, order_id))

@@ -224,6 +224,7 @@ ERROR_STATUS: tuple[tuple[type[errors.PcfError], int, str, str], ...] = (
     (errors.StateConflict, 409, "conflict", "Conflict"),
     (errors.NotPermitted, 403, "forbidden", "Forbidden"),
     (errors.ProjectNotReady, 503, "project-not-ready", "Brightway project not ready"),
+    (errors.StoreUnavailable, 503, "unavailable", "Service unavailable"),
     (errors.InventoryInvalid, 500, "data-error", "Inventory data error"),
     (errors.PcfError, 400, "bad-request", "Bad request"),
 )
@@ -279,17 +280,6 @@ def handle_api_problem(error: ApiProblem) -> Response:
                             errors=error.errors, allowed=error.allowed, headers=error.headers)
 
 
-def handle_database_value_error(error: Exception) -> Response:
-    """Flask handler for :class:`sqlalchemy.exc.DataError`: a value the database refuses
-    (e.g. a NUL character in a text field on PostgreSQL) is the client's input -> 422. The
-    store's transaction was rolled back, so nothing was stored."""
-    log.info("database refused a value on %s %s: %s", request.method, request.path,
-             getattr(error, "orig", error))
-    return problem_response(422, "Invalid input",
-                            "A value in the request cannot be stored (for example it contains "
-                            "a NUL or other control character).", slug="invalid-input")
-
-
 def handle_unexpected(error: Exception) -> Response:
     """Flask handler of last resort: log, answer 500 without internals."""
     if isinstance(error, HTTPException):
@@ -305,7 +295,4 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(errors.PcfError, handle_pcf_error)
     app.register_error_handler(ApiProblem, handle_api_problem)
-    from sqlalchemy.exc import DataError
-
-    app.register_error_handler(DataError, handle_database_value_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,5 +1,9 @@
 """Map a Footprint (DESIGN.md) of a stored order line to a PACT v3 ``ProductFootprint``.
 
+Pure: it is handed a computed Footprint (with provenance on its contributions) and the facts
+derived from it by :mod:`pcf.accounting` (see :func:`pcf.service.certificates.analyse`); it
+imports no engine, Brightway or service module.
+
 PACT Technical Specifications v3.0.3 (shared/reference/pact.md, section 2, and the DEP
 ``spec/v3/openapi.yaml`` data model). All amounts are per declared unit, decimals are JSON
 strings without exponent, ids are URNs.
@@ -19,15 +23,16 @@ Fields filled, and how (kg CO2e per declared unit unless stated)
     ``transport-air``; left out when the product system has no first-tier air freight (air
     freight inside aggregated background datasets is not known, so "0" would overstate).
 ``fossilCarbonContent`` (kg C) = sum over first-tier material inputs with a known carbon mass
-    fraction (:data:`CARBON_FRACTIONS`: graphite, polyolefins, epoxy, boron carbide, carbonate
-    electrolyte), all of fossil or geogenic origin; metals count as carbon-free.
+    fraction (``databases/rules/carbon-content.yaml``: graphite, polyolefins, epoxy, boron
+    carbide, carbonate electrolyte), all of fossil or geogenic origin; metals count as
+    carbon-free (:func:`pcf.accounting.carbon_content.fossil_carbon_content`).
 ``productMassPerDeclaredUnit`` (kg): 1 declared unit converted to kg for mass units; for a
     product declared per kWh with an ``energy_density`` parameter (Wh/kg), 1000 / energy
     density; else "0" (PACT: not relevant).
-``referencePeriodStart/End``: see :func:`reference_period`.
+``referencePeriodStart/End``: see :func:`pcf.accounting.data_quality.reference_period`.
 ``geography*``: from the location of the product's reference activity (ISO 3166-2 code ->
     ``geographyCountrySubdivision``, ISO 3166-1 -> ``geographyCountry``, else global).
-``primaryDataShare`` (%): see :func:`primary_data`.
+``primaryDataShare`` (%): see :func:`pcf.accounting.data_quality.primary_data`.
 ``secondaryEmissionFactorSources``: pcf's compiled inventory (name ``pcf databases/``, version =
     database version) plus every ``(source id, year)`` of the secondary figures behind the
     footprint (the sources are listed in ``databases/sources.yaml``).
@@ -39,7 +44,8 @@ Fields filled, and how (kg CO2e per declared unit unless stated)
 Left out, and why
 -----------------
 ``dqi``: PACT v3 requires technological, geographical *and* temporal ratings. Only the
-temporal one can be derived from recorded data (:func:`temporal_dqr`); the others need
+temporal one can be derived from recorded data
+(:func:`pcf.accounting.data_quality.temporal_dqr`); the others need
 judgements about the actual supply chain that pcf does not record. The temporal rating is given
 in the extension instead. ``productClassifications``: products carry no CPC/HS code.
 ``verification``: no third-party verification. ``biogenicCarbonContent``,
@@ -55,9 +61,10 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from pcf.certificates.provenance import ExchangeMeta, ProductProvenance
+from pcf.accounting.data_quality import is_primary, metas
 from pcf.certificates.settings import EXTENSION_SCHEMA, PACT_SPEC_VERSION, Issuer
-from pcf.errors import CertificateConflict
+from pcf.errors import CertificateConflict, PcfError
+from pcf.units import conversion_factor
 
 PACT_UNITS = {
     "kg": "kilogram", "kilogram": "kilogram",
@@ -70,31 +77,6 @@ PACT_UNITS = {
     "piece": "piece", "unit": "piece", "item": "piece",
 }
 """pcf declared unit -> PACT ``declaredUnitOfMeasurement``."""
-
-CARBON_FRACTIONS: dict[str, tuple[float, str]] = {
-    "battery-graphite-natural": (
-        1.0, "graphite is elemental carbon (battery grade >= 99.9 % C); geogenic, counted "
-             "as fossil"),
-    "battery-synthetic-graphite-ex-graphitization-power": (
-        1.0, "synthetic graphite is elemental carbon, made from petroleum coke (fossil)"),
-    "battery-polyethylene": (
-        0.8563, "polyethylene (C2H4)n: 2 x 12.011 / 28.054"),
-    "battery-polymer-proxy": (
-        0.8563, "the model's proxy for binders, conductive carbon and solvents is "
-                "polypropylene (C3H6)n: 3 x 12.011 / 42.081 (counted as fossil; the CMC "
-                "share of binders would be biogenic)"),
-    "battery-electrolyte": (
-        0.3552, "1 M LiPF6 electrolyte: 12.2 wt% LiPF6 (no carbon, as in the model) in "
-                "EC/DMC 1:1 by mass (assumed): 0.878 x (0.4092 + 0.4000) / 2"),
-    "ndfeb-epoxy-resin": (
-        0.7409, "epoxy as bisphenol-A diglycidyl ether C21H24O4: 21 x 12.011 / 340.42"),
-    "ndfeb-boron-carbide": (
-        0.2174, "boron carbide B4C: 12.011 / 55.25"),
-}
-"""Background activity code -> (kg C per kg, basis): carbon-bearing materials that end up in
-the product. Stoichiometric fractions from IUPAC 2021 atomic weights. Metals (aluminium,
-copper, steel, rare-earth alloys, cathode oxides) are counted as carbon-free; trace carbon
-below ~1 wt% (steel, LFP carbon coating) is not counted."""
 
 AIR_FREIGHT_CODES = frozenset({"transport-air"})
 """Background activities whose contributions are ``aircraftGhgEmissions``."""
@@ -162,186 +144,18 @@ def geography(location: str | None) -> dict[str, str]:
 # --------------------------------------------------------------------------- derived facts
 
 
-def reference_period(prov: ProductProvenance, fallback_year: int) -> tuple[datetime, datetime]:
-    """Reference period of a product's footprint.
-
-    Rule: the calendar years of the product's own activity data, i.e. the ``year`` of the
-    exchanges of its reference activity (the plant-gate process in ``databases/products``):
-    ``[1 Jan of the earliest, 1 Jan after the latest)``. ``fallback_year`` (the issue year)
-    is used only if no year is recorded.
-
-    Returns
-    -------
-    (datetime, datetime)
-        Start (inclusive) and end (exclusive), UTC.
-    """
-    years = prov.reference_years or (fallback_year,)
-    start = datetime(min(years), 1, 1, tzinfo=timezone.utc)
-    end = datetime(max(years) + 1, 1, 1, tzinfo=timezone.utc)
-    return start, end
-
-
-def temporal_score(age_years: int | None) -> int:
-    """Pedigree temporal correlation score (Weidema; ecoinvent v3 data quality guideline).
-
-    1: < 3 years between the data year and the reference year; 2: < 6; 3: < 10; 4: < 15;
-    5: 15 or more, or unknown.
-    """
-    if age_years is None:
-        return 5
-    age = abs(age_years)
-    for limit, score in ((3, 1), (6, 2), (10, 3), (15, 4)):
-        if age < limit:
-            return score
-    return 5
-
-
-def _meta_temporal(meta: ExchangeMeta, reference_year: int) -> int:
-    score = temporal_score(None if meta.year is None else reference_year - meta.year)
-    if meta.kind == "technosphere":
-        oldest = min(meta.ef_years) if meta.ef_years else None
-        score = max(score, temporal_score(None if oldest is None else reference_year - oldest))
-    return score
-
-
-def temporal_dqr(footprint: dict, prov: ProductProvenance, reference_year: int) -> dict:
-    """Temporal data quality rating (1 best .. 5 worst) of a footprint.
-
-    Formula::
-
-        DQR_T = sum_i |c_i| * s_i / sum_i |c_i|
-
-    over the first-tier contributions ``c_i`` (kg CO2e per declared unit), where ``s_i`` is
-    the worse of the pedigree temporal scores (:func:`temporal_score`) of the exchange amount's
-    year and of the oldest own figure of the background activity it draws on, against
-    ``reference_year`` (the last year of the reference period). Contributions whose exchange
-    cannot be identified score 5.
-
-    Returns
-    -------
-    dict
-        ``{"rating": float or None (one decimal), "referenceYear": int,
-        "coveragePercent": float}``.
-    """
-    num = den = covered = 0.0
-    for c in footprint.get("contributions") or []:
-        weight = abs(float(c["kg_co2e_per_declared_unit"]))
-        metas = prov.lookup(c)
-        score = max((_meta_temporal(m, reference_year) for m in metas), default=5)
-        num += weight * score
-        den += weight
-        if metas:
-            covered += weight
-    rating = round(num / den, 1) if den > 0 else None
-    return {"rating": rating, "referenceYear": reference_year,
-            "coveragePercent": round(100.0 * covered / den, 2) if den > 0 else 0.0}
-
-
-def supplier_parameters(product_id: str, parameters: dict) -> list[str]:
-    """Names of supplier-specific footprint parameters that were given a value.
-
-    A supplier-specific parameter is a number whose unit is a footprint (contains ``CO2e``),
-    e.g. aluminium ``primary_ingot_footprint`` (kg CO2e/kg). These are primary data.
-    """
-    from pcf import service
-
-    out = []
-    for name, spec in service.model(product_id).specs.items():
-        unit = getattr(spec, "unit", None) or ""
-        if spec.type == "number" and "CO2e" in unit and parameters.get(name) is not None:
-            out.append(name)
-    return out
-
-
-def primary_data(footprint: dict, prov: ProductProvenance) -> dict:
-    """Primary data share (PACT ``primaryDataShare``, % of ``pcfExcludingBiogenicUptake``).
-
-    Rule: a contribution is primary when its exchange amount is a supplier-specific footprint
-    entered through a parameter (:func:`supplier_parameters`, e.g. aluminium
-    ``primary_ingot_footprint``); everything else in pcf's inventory (published averages,
-    literature, the companies' own inventories turned into per-kg averages, assumptions) is
-    secondary. Formula::
-
-        share = 100 * sum_primary c_i / total
-
-    Returns
-    -------
-    dict
-        ``{"percent": float, "kgCO2ePerDeclaredUnit": float, "parameters": [names],
-        "basis": str}``.
-    """
-    params = supplier_parameters(footprint["product"], footprint.get("parameters") or {})
-    primary = 0.0
-    if params:
-        for c in footprint.get("contributions") or []:
-            if is_primary(c, prov, params):
-                primary += float(c["kg_co2e_per_declared_unit"])
-    total = float(footprint["per_declared_unit"]["total"])
-    percent = 100.0 * primary / total if total > 0 else 0.0
-    basis = ("supplier-specific footprints entered as parameters (" + ", ".join(params) + ")"
-             if params else
-             "no supplier-specific figure was given: every figure is secondary (published "
-             "averages, literature, company inventories averaged per unit, assumptions)")
-    return {"percent": round(min(max(percent, 0.0), 100.0), 2), "kgCO2ePerDeclaredUnit": primary,
-            "parameters": params, "basis": basis}
-
-
-def _formula_name(name: str) -> str:
-    from pcf.paramspec import formula_name
-
-    return formula_name(name)
-
-
-def is_primary(contribution: dict, prov: ProductProvenance, params: list[str]) -> bool:
-    """True when a contribution's figure comes from a supplier-specific parameter."""
-    patterns = [re.compile(rf"\b{re.escape(_formula_name(p))}\b") for p in params]
-    metas = prov.lookup(contribution)
-    return bool(metas) and all(any(p.search(m.formula or "") for p in patterns) for m in metas)
-
-
-def fossil_carbon_content(footprint: dict, prov: ProductProvenance) -> dict:
-    """Fossil carbon content of the product, kg C per declared unit.
-
-    Formula::
-
-        C = sum_i m_i * f_i
-
-    over first-tier material inputs ``i`` in kg per declared unit whose background activity is
-    in :data:`CARBON_FRACTIONS` (carbon mass fraction ``f_i``).
-
-    Returns
-    -------
-    dict
-        ``{"kgCPerDeclaredUnit": float, "counted": [{"input", "kgPerDeclaredUnit",
-        "kgCPerKg", "basis"}], "basis": str}``.
-    """
-    counted: dict[str, float] = {}
-    for c in footprint.get("contributions") or []:
-        if c.get("kind") != "technosphere" or c.get("unit") != "kg":
-            continue
-        for meta in prov.lookup(c)[:1]:
-            if meta.input_code in CARBON_FRACTIONS:
-                counted[meta.input_code] = counted.get(meta.input_code, 0.0) + float(c["amount"])
-    items = [{"input": code, "kgPerDeclaredUnit": kg, "kgCPerKg": CARBON_FRACTIONS[code][0],
-              "basis": CARBON_FRACTIONS[code][1]} for code, kg in sorted(counted.items())]
-    total = math.fsum(i["kgPerDeclaredUnit"] * i["kgCPerKg"] for i in items)
-    return {"kgCPerDeclaredUnit": total, "counted": items,
-            "basis": "carbon-bearing first-tier materials times their carbon mass fraction; "
-                     "metals counted as carbon-free, trace carbon (< ~1 wt%) not counted"}
-
-
-def aircraft_emissions(footprint: dict, prov: ProductProvenance) -> float:
-    """kg CO2e per declared unit of first-tier air freight (:data:`AIR_FREIGHT_CODES`)."""
+def aircraft_emissions(footprint: dict) -> float:
+    """kg CO2e per declared unit of first-tier air freight (:data:`AIR_FREIGHT_CODES`); the
+    footprint's contributions carry their provenance."""
     total = 0.0
     for c in footprint.get("contributions") or []:
-        metas = prov.lookup(c)
-        if metas and metas[0].input_code in AIR_FREIGHT_CODES:
+        found = metas(c)
+        if found and found[0]["input_code"] in AIR_FREIGHT_CODES:
             total += float(c["kg_co2e_per_declared_unit"])
     return total
 
 
-def secondary_sources(footprint: dict, prov: ProductProvenance,
-                      primary_params: list[str]) -> list[dict[str, str]]:
+def secondary_sources(footprint: dict, primary_params: list[str]) -> list[dict[str, str]]:
     """PACT ``secondaryEmissionFactorSources``: ``[{"name", "version"}]``.
 
     pcf's compiled inventory first (``pcf databases/``, version = database version), then each
@@ -352,42 +166,18 @@ def secondary_sources(footprint: dict, prov: ProductProvenance,
     for c in footprint.get("contributions") or []:
         if float(c["kg_co2e_per_declared_unit"]) == 0.0:
             continue
-        if primary_params and is_primary(c, prov, primary_params):
+        if primary_params and is_primary(c, primary_params):
             continue
-        for meta in prov.lookup(c):
-            for source, year in meta.chain_sources:
+        for meta in metas(c):
+            for source, year in meta.get("chain_sources") or []:
                 found.add((source, str(year) if year is not None else "undated"))
     out = [{"name": "pcf databases/", "version": footprint["database"]["version"]}]
     out += [{"name": s, "version": v} for s, v in sorted(found)]
     return out
 
 
-def assumption_share(footprint: dict, prov: ProductProvenance, primary_params: list[str]
-                     ) -> float:
-    """Share (%) of the footprint resting on pcf modelling assumptions.
-
-    Formula: ``100 * sum_a |c_a| / sum_i |c_i|`` over first-tier contributions, where ``a``
-    are those whose amount, or the own emission figures of the background activity they draw
-    on, have source ``pcf-assumption``; supplier-specific (primary) figures entered as
-    parameters are not assumptions.
-    """
-    assumed = den = 0.0
-    for c in footprint.get("contributions") or []:
-        weight = abs(float(c["kg_co2e_per_declared_unit"]))
-        den += weight
-        if primary_params and is_primary(c, prov, primary_params):
-            continue
-        if any(m.source == "pcf-assumption" or "pcf-assumption" in m.ef_sources
-               for m in prov.lookup(c)):
-            assumed += weight
-    return round(100.0 * assumed / den, 2) if den > 0 else 0.0
-
-
 def product_mass(footprint: dict) -> tuple[float, str]:
     """``productMassPerDeclaredUnit`` in kg and how it was obtained."""
-    from pcf.errors import PcfError
-    from pcf.units import conversion_factor
-
     declared = footprint["declared_unit"]
     try:
         return conversion_factor(declared, "kg"), "declared unit is a mass"
@@ -407,32 +197,6 @@ def _nonnegative(name: str, value: float) -> str:
         raise CertificateConflict(f"{name} is negative ({value!r} kg CO2e per declared unit) and "
                             "cannot be stated in PACT v3, which requires >= 0", field=name)
     return decimal_str(value)
-
-
-def analyse(footprint: dict, prov: ProductProvenance, issue_year: int) -> dict[str, Any]:
-    """Everything a certificate derives from a Footprint besides the numbers themselves.
-
-    Returns
-    -------
-    dict
-        ``referencePeriod`` (start, end datetimes), ``temporal`` (:func:`temporal_dqr`),
-        ``primary`` (:func:`primary_data`), ``carbon`` (:func:`fossil_carbon_content`),
-        ``aircraft`` (float), ``sources`` (:func:`secondary_sources`), ``mass`` ((kg, basis)),
-        ``assumptionSharePercent`` (:func:`assumption_share`).
-    """
-    start, end = reference_period(prov, issue_year)
-    primary = primary_data(footprint, prov)
-    return {
-        "referencePeriod": (start, end),
-        "temporal": temporal_dqr(footprint, prov, end.year - 1),
-        "primary": primary,
-        "carbon": fossil_carbon_content(footprint, prov),
-        "aircraft": aircraft_emissions(footprint, prov),
-        "sources": secondary_sources(footprint, prov, primary["parameters"]),
-        "mass": product_mass(footprint),
-        "assumptionSharePercent": assumption_share(footprint, prov, primary["parameters"]),
-        "location": prov.location,
-    }
 
 
 def _boundary_description(footprint: dict, product: dict) -> str:
@@ -474,10 +238,10 @@ def build_product_footprint(*, pf_id: str, created: datetime, validity: tuple[da
     footprint : dict
         The Footprint (DESIGN.md) the certificate states.
     product : dict
-        :func:`pcf.service.get_product` of the footprint's product.
+        :func:`pcf.service.footprints.get_product` of the footprint's product.
     issuer : Issuer
     facts : dict
-        :func:`analyse` of the footprint.
+        :func:`pcf.service.certificates.analyse` of the footprint.
     preceding_ids : list of str
         PACT ids of the certificates this one supersedes (newest first); may be empty.
     extension : dict

@@ -8,9 +8,10 @@ trusts:
    key (and the signature's key id is that key's);
 3. **consistency**: the PACT decimals, the extension's numbers, the certificate header and the
    order-line total agree with each other;
-4. **recomputation**: the footprint recomputed with :func:`pcf.service.compute_footprint` from
-   the inputs stated in the certificate (product, variant, parameters, quantity, unit) equals
-   the certified one (relative tolerance :data:`REL_TOL`). When the local database version
+4. **recomputation**: the footprint recomputed from the inputs stated in the certificate
+   (product, variant, parameters, quantity, unit) by the ``recompute`` function the caller
+   hands in (:func:`pcf.service.certificates.recompute_certified`: this module computes
+   nothing itself) equals the certified one (relative tolerance :data:`REL_TOL`). When the local database version
    differs from the certified one, the result says so and shows both numbers
    (``status="database-changed"``) instead of failing.
 
@@ -22,6 +23,7 @@ status (``GET /v1/certificates/{id}/verification``).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -123,8 +125,24 @@ def _consistency(document: dict) -> dict[str, Any]:
     return {"ok": not problems, "problems": problems}
 
 
-def recompute(document: dict) -> dict[str, Any]:
+Recompute = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
+"""``recompute(calculation, order_line) -> Footprint``: computes the footprint from the
+extension's ``calculation`` and ``orderLine`` (raises :class:`pcf.errors.PcfError` when the
+inputs do not compute)."""
+
+
+def check_recomputation(document: dict, compute: Recompute,
+                        database_version: Callable[[], str]) -> dict[str, Any]:
     """Recompute the certified footprint from the inputs stated in ``document``.
+
+    Parameters
+    ----------
+    document : dict
+        The signed document.
+    compute : callable
+        See :data:`Recompute`.
+    database_version : callable
+        Returns the local database version.
 
     Returns
     -------
@@ -133,8 +151,6 @@ def recompute(document: dict) -> dict[str, Any]:
         "certified": {"databaseVersion", "kgCO2ePerDeclaredUnit", "kgCO2eTotal"},
         "recomputed": {...same keys...} or None, "relativeDifference": float or None}``.
     """
-    from pcf import service
-
     ext = _extension(document)
     if not ext:
         return {"status": "error", "message": "the document states no calculation inputs",
@@ -145,11 +161,8 @@ def recompute(document: dict) -> dict[str, Any]:
                  "kgCO2eTotal": line.get("kgCO2e")}
     current_version = None
     try:
-        current_version = service.database_info()["version"]
-        fp = service.compute_footprint(
-            calc["product"], variant=calc.get("variant"),
-            parameters=calc.get("parameters") or None, quantity=line["quantity"],
-            unit=line["unit"], contributions=False)
+        current_version = database_version()
+        fp = compute(calc, line)
     except ProjectNotReady as exc:
         return {"status": "error", "message": f"cannot recompute here: {exc}",
                 "certified": certified, "recomputed": None, "relativeDifference": None}
@@ -192,7 +205,8 @@ def recompute(document: dict) -> dict[str, Any]:
 
 
 def verify_envelope(envelope: Any, public_key: Ed25519PublicKey | None,
-                    recompute_footprint: bool = True) -> dict[str, Any]:
+                    recompute: Recompute | None = None,
+                    database_version: Callable[[], str] | None = None) -> dict[str, Any]:
     """Verify a certificate file (see module docstring).
 
     Parameters
@@ -202,8 +216,11 @@ def verify_envelope(envelope: Any, public_key: Ed25519PublicKey | None,
     public_key : Ed25519PublicKey or None
         The key the verifier trusts (the issuer's published key). None fails the signature
         check (the key embedded in the file is not trusted).
-    recompute_footprint : bool
-        Run the recomputation (needs the Brightway project).
+    recompute : callable, optional
+        Computes the footprint from the stated inputs (:data:`Recompute`); None skips the
+        recomputation (``status: not-run``).
+    database_version : callable, optional
+        Returns the local database version (required with ``recompute``).
 
     Returns
     -------
@@ -231,8 +248,9 @@ def verify_envelope(envelope: Any, public_key: Ed25519PublicKey | None,
             message += f" (signed with key {signature.get('keyId')}, trusted key is {trusted_id})"
         sig_check = {"ok": ok, "keyId": trusted_id, "message": message}
     consistency = _consistency(document)
-    if recompute_footprint:
-        recomputation = recompute(document)
+    if recompute is not None:
+        recomputation = check_recomputation(document, recompute,
+                                            database_version or (lambda: ""))
     else:
         recomputation = {"status": "not-run", "message": "recomputation skipped",
                          "certified": None, "recomputed": None, "relativeDifference": None}

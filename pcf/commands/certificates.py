@@ -13,7 +13,7 @@
 ``pcf certificates show ID [-o FILE.json] [--pdf FILE.pdf]``
 ``pcf certificates public-key [--format pem|json]``
 
-No Flask here; the commands call :mod:`pcf.certificates` and :mod:`pcf.store` directly on the
+The commands call :mod:`pcf.service.certificates` (and :mod:`pcf.store` to read) on the
 application database of ``$PCF_HOME`` (or ``PCF_DATABASE_URL``).
 """
 
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import click
 
-from pcf.commands import fail, open_store
-from pcf.errors import PcfError
+from pcf.commands._common import fail, open_store
+from pcf.errors import InvalidInput, PcfError
 
 FORMATS = click.Choice(["text", "json"])
 
@@ -51,20 +51,20 @@ def certificates() -> None:
 def verify(file: str, key_file: str | None, recompute: bool, fmt: str) -> None:
     """Verify the certificate FILE.json (signature, hash, consistency, recomputation)."""
     from pcf.certificates.signing import local_public_key, parse_public_key
-    from pcf.certificates.verify import verify_envelope
+    from pcf.service.certificates import verify_certificate
 
     try:
         raw = click.open_file(file, "r", encoding="utf-8").read()
         try:
             envelope = json.loads(raw)
         except ValueError as exc:
-            raise PcfError(f"{file} is not JSON: {exc}", field="file") from None
+            raise InvalidInput(f"{file} is not JSON: {exc}", field="file") from None
         key = parse_public_key(Path(key_file).read_text()) if key_file else local_public_key()
         if recompute:
-            from pcf.cli import ensure_project
+            from pcf.commands._common import ensure_project
 
             ensure_project()
-        result = verify_envelope(envelope, key, recompute_footprint=recompute)
+        result = verify_certificate(envelope, key, recompute=recompute)
     except PcfError as exc:
         fail(exc)
     if fmt == "json":
@@ -95,7 +95,7 @@ def verify(file: str, key_file: str | None, recompute: bool, fmt: str) -> None:
 
 
 def _print_record(record, fmt: str) -> None:
-    from pcf.certificates.service import certificate_view
+    from pcf.service.certificates import certificate_view
 
     view = certificate_view(record)
     if fmt == "json":
@@ -117,8 +117,8 @@ def _print_record(record, fmt: str) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 def issue(order_id: str, line_id: str, tenant: str, fmt: str) -> None:
     """Issue a certificate for line LINE_ID of order ORDER_ID of a tenant."""
-    from pcf.certificates.service import issue_certificate
-    from pcf.cli import ensure_project
+    from pcf.service.certificates import issue_certificate
+    from pcf.commands._common import ensure_project
 
     try:
         ensure_project()
@@ -137,7 +137,7 @@ def issue(order_id: str, line_id: str, tenant: str, fmt: str) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 def revoke(certificate_id: str, reason: str, fmt: str) -> None:
     """Revoke certificate CERTIFICATE_ID (recorded, never deleted)."""
-    from pcf.certificates.service import revoke_certificate
+    from pcf.service.certificates import revoke_certificate
 
     try:
         record = revoke_certificate(open_store().engine, certificate_id, tenant_id=None,
@@ -153,8 +153,8 @@ def revoke(certificate_id: str, reason: str, fmt: str) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 def supersede(certificate_id: str, reason: str, fmt: str) -> None:
     """Issue a correction of CERTIFICATE_ID (recomputed with the current database)."""
-    from pcf.certificates.service import supersede_certificate
-    from pcf.cli import ensure_project
+    from pcf.service.certificates import supersede_certificate
+    from pcf.commands._common import ensure_project
 
     try:
         ensure_project()

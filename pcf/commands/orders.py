@@ -1,6 +1,7 @@
 """``pcf orders score IN.csv -o OUT.csv [--on-error skip|fail]``: score an order-line file.
 
-Shares :func:`pcf.orders.score_lines` with ``POST /v1/orders``. Exit status (as the rest of
+Shares :func:`pcf.service.orders.score_lines` with ``POST /v1/orders``
+(:func:`pcf.service.order_files.score_csv` reads and writes the files). Exit status (as the rest of
 the ``pcf`` command): 0 when the output was written (with ``--on-error skip``, bad lines are
 reported on stderr and left out), 2 when bad input stops the run (default ``--on-error fail``:
 every bad line is listed and nothing is written).
@@ -13,7 +14,7 @@ import time
 
 import click
 
-from pcf.commands import fail
+from pcf.commands._common import fail
 from pcf.errors import PcfError
 
 MAX_REPORTED = 50
@@ -24,6 +25,44 @@ def _report(errors, out=sys.stderr) -> None:
         click.echo(f"error: {err}", err=True)
     if len(errors) > MAX_REPORTED:
         click.echo(f"error: ... and {len(errors) - MAX_REPORTED} more bad lines", err=True)
+
+
+class ProgressBar:
+    """``progress(advance, total)`` callback of :func:`pcf.service.order_files.score_csv` that
+    draws a tqdm bar on stderr.
+
+    Parameters
+    ----------
+    enabled : bool or None
+        True: always; False: never; None: when stderr is a terminal and the file has more
+        than :data:`AUTO_LINES` lines.
+    """
+
+    AUTO_LINES = 10_000
+
+    def __init__(self, enabled: bool | None):
+        self.enabled = enabled
+        self._bar = None
+
+    def __call__(self, advance: int, total: int) -> None:
+        if self._bar is None:
+            show = self.enabled if self.enabled is not None else (
+                sys.stderr.isatty() and total > self.AUTO_LINES)
+            if not show:
+                self.enabled = False
+                return
+            from tqdm import tqdm
+
+            # disable=False: pcf.bw sets TQDM_DISABLE=1 to silence Brightway; this bar is wanted
+            self._bar = tqdm(total=total, unit="line", desc="scoring", file=sys.stderr,
+                             disable=False)
+        self._bar.update(advance)
+
+    def close(self) -> None:
+        """Close the bar (if one was drawn)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 @click.group()
@@ -48,13 +87,15 @@ def score(in_csv: str, out_csv: str, on_error: str, progress: bool | None) -> No
     Columns: order_id, line_id, product, quantity, unit (required), variant and param.<name>
     (optional); other columns pass through. Bad lines are reported with their line number.
     """
-    from pcf.cli import ensure_project
-    from pcf.orders import OrderLinesError, score_csv
+    from pcf.commands._common import ensure_project
+    from pcf.service.order_files import score_csv
+    from pcf.service.orders import OrderLinesError
 
     started = time.perf_counter()
+    bar = ProgressBar(progress)
     try:
         ensure_project()
-        report = score_csv(in_csv, out_csv, on_error=on_error, progress=progress)
+        report = score_csv(in_csv, out_csv, on_error=on_error, progress=bar)
     except OrderLinesError as exc:
         _report(exc.errors)
         click.echo(f"{len(exc.errors)} bad line(s); nothing written "
@@ -62,6 +103,8 @@ def score(in_csv: str, out_csv: str, on_error: str, progress: bool | None) -> No
         sys.exit(2)
     except PcfError as exc:
         fail(exc)
+    finally:
+        bar.close()
     _report(report.errors)
     elapsed = time.perf_counter() - started
     skipped = f", {len(report.errors)} bad line(s) skipped" if report.errors else ""

@@ -23,7 +23,7 @@ def serve(host: str, port: int, workers: int, timeout: int, access_log: bool, de
     PostgreSQL.
     """
     from pcf.api.server import run_dev, run_production
-    from pcf.cli import ensure_project
+    from pcf.commands._common import ensure_project
     from pcf.errors import PcfError
 
     try:

@@ -10,7 +10,7 @@ import json
 
 import click
 
-from pcf.commands import fail, open_store
+from pcf.commands._common import fail, open_store
 from pcf.errors import PcfError
 
 from pcf.store.models import ROLES  # the one list of roles

@@ -314,6 +314,21 @@ class Engine:
                 inputs[row.name] = float(row.amount)
         return out
 
+    def provenance(self, product_id: str):
+        """Return the :class:`pcf.engine.provenance.ProductProvenance` of a product: the
+        source, year, geography and formula of each exchange leaving its foreground (read
+        from the project once per database version).
+
+        Raises
+        ------
+        KeyError
+            Unknown product.
+        """
+        from pcf.engine.provenance import product_provenance
+
+        self.products[product_id]  # KeyError for an unknown id
+        return product_provenance(product_id, self.version)
+
     def system(self, product_id: str) -> ProductSystem:
         """Return the compiled :class:`ProductSystem` (KeyError if unknown)."""
         return self.products[product_id]

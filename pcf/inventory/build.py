@@ -28,13 +28,14 @@ from pcf.formulas import compile_formulas
 from pcf.inventory.companies import load_companies, write_snapshot
 from pcf.inventory.loader import DATABASES, PRODUCTS, Inventory, load_inventory
 from pcf.inventory.methods import METHODS, load_bundled_methods
+from pcf.inventory.rules import load_carbon_content
 from pcf.paramspec import indicator
 from pcf.units import conversion_factor
 
 STAMP_NAME = "pcf-build.json"
 # Source files whose content can change a computed number: part of the database version.
-_NUMBER_CODE = ("formulas.py", "paramspec.py", "units.py", "service.py", "orders.py",
-                "inventory", "engine", "models", "accounting")
+_NUMBER_CODE = ("formulas.py", "paramspec.py", "units.py", "service", "inventory", "engine",
+                "models", "accounting")
 
 
 def code_hash(root: Path | None = None) -> str:
@@ -139,9 +140,10 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
     started = time.perf_counter()
     inventory = load_inventory(root)  # validate everything before touching the project
     companies = load_companies(root, inventory.products, inventory.sources)
+    carbon = load_carbon_content(root, inventory.activities, inventory.sources)
     # bw2io prints import progress on stdout: keep stdout for results (JSON) only
     with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
-        _write_project(inventory)
+        _write_project(inventory, carbon)
         bw2data().databases.clean()  # process anything left dirty before fingerprinting
     write_snapshot(companies)
     stamp = {
@@ -160,7 +162,7 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
     return {**stamp, "rebuilt": True}
 
 
-def _write_project(inventory: Inventory) -> None:
+def _write_project(inventory: Inventory, carbon: dict[str, dict]) -> None:
     bd = bw2data()
     bi = bw2io()
     stamp_path().unlink(missing_ok=True)
@@ -173,7 +175,7 @@ def _write_project(inventory: Inventory) -> None:
     _write_methods(bd)
     flow_keys = _resolve_flows(bd, inventory)
     for database in DATABASES:
-        _write_database(bd, inventory, database, flow_keys)
+        _write_database(bd, inventory, database, flow_keys, carbon)
     _write_parameters(bd, inventory)
 
 
@@ -222,7 +224,8 @@ def _expand(inventory: Inventory, act, ex):
         yield code, f"({base}) * {indicator(spec.name, choice)}", None
 
 
-def _write_database(bd, inventory: Inventory, database: str, flow_keys: dict) -> None:
+def _write_database(bd, inventory: Inventory, database: str, flow_keys: dict,
+                    carbon: dict[str, dict]) -> None:
     data = {}
     for act in inventory.activities.values():
         if act.database != database:
@@ -255,6 +258,8 @@ def _write_database(bd, inventory: Inventory, database: str, flow_keys: dict) ->
                   "exchanges": exchanges, "type": "process",
                   "pcf_stage": act.stage, "pcf_product": act.product,
                   "pcf_basis_kind": act.basis_kind, "pcf_meta": act.meta, "pcf_where": act.where}
+        if database != PRODUCTS and act.code in carbon:
+            record["pcf_carbon_content"] = carbon[act.code]
         if act.product and act.code == act.product:
             record["pcf_product_definition"] = inventory.products[act.product].to_dict()
         data[(database, act.code)] = record

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from pcf.store import orders as _orders
 from pcf.store import tenants as _tenants
-from pcf.store.db import make_engine, migrate
+from pcf.store.db import check_health, make_engine, migrate
 from pcf.store.orders import LineRecord
 from pcf.store.tenants import TenantInfo
 
@@ -56,6 +56,11 @@ class Store:
     def url(self) -> str:
         """The database URL with the password hidden."""
         return self.engine.url.render_as_string(hide_password=True)
+
+    def check_health(self) -> None:
+        """Raise :class:`pcf.errors.StoreUnavailable` unless the database answers
+        ``SELECT 1``."""
+        check_health(self.engine)
 
     def dispose(self) -> None:
         """Close pooled connections (call in a child after ``fork``)."""

@@ -53,8 +53,42 @@ def make_engine(url: str) -> Engine:
             pool_pre_ping=False,
         )
         _configure_sqlite(engine)
-        return engine
-    return create_engine(sa_url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    else:
+        engine = create_engine(sa_url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    event.listen(engine, "handle_error", _translate_error)
+    return engine
+
+
+def _translate_error(context) -> None:
+    """SQLAlchemy ``handle_error`` hook: a value the database refuses (``DataError``, e.g. a
+    NUL character in a text field on PostgreSQL) is the caller's input, so it is raised as
+    :class:`pcf.errors.InvalidInput` instead; the transaction is rolled back as usual, so
+    nothing is stored. Other errors pass unchanged."""
+    from sqlalchemy.exc import DataError
+
+    from pcf.errors import InvalidInput
+
+    if isinstance(context.sqlalchemy_exception, DataError):
+        raise InvalidInput("A value in the request cannot be stored (for example it contains "
+                           "a NUL or other control character).") from None
+
+
+def check_health(engine: Engine) -> None:
+    """Run ``SELECT 1`` on the application database.
+
+    Raises
+    ------
+    pcf.errors.StoreUnavailable
+        The database does not answer (the message names the driver's error class).
+    """
+    from pcf.errors import StoreUnavailable
+
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "unavailable"
+        raise StoreUnavailable(f"The application database does not answer: "
+                               f"{type(exc).__name__}.") from None
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -167,17 +201,3 @@ def migrate(engine: Engine) -> str:
                                  {"k": _MIGRATION_LOCK_KEY})
                     conn.commit()
     return head
-
-
-
-def fault_pause_before_commit() -> float:
-    """Return ``$PCF_TEST_PAUSE_BEFORE_COMMIT`` in seconds (0 when unset).
-
-    Test-only fault injection used by the crash test: a writer sleeps this long after it has
-    written every row of an order and before it commits, so the test can ``kill -9`` the
-    server inside the transaction deterministically. Never set it in production.
-    """
-    try:
-        return max(0.0, float(os.environ.get("PCF_TEST_PAUSE_BEFORE_COMMIT", "0") or 0))
-    except ValueError:
-        return 0.0

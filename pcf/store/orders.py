@@ -15,7 +15,6 @@ serialised by the unique constraint: the loser re-reads and answers like a resub
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -24,7 +23,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from pcf.errors import OrderConflict, UnknownOrder
-from pcf.store.db import fault_pause_before_commit, write_connection
+from pcf.store.db import write_connection
 from pcf.store.models import Order, OrderLine, utcnow
 
 _orders = Order.__table__
@@ -146,9 +145,6 @@ def save_order(engine: Engine, tenant_id: int, order_id: str, request_sha256: st
                 docs.append({"line_id": line.line_id, "footprint": line.footprint})
             if rows:
                 conn.execute(_lines.insert(), rows)
-            pause = fault_pause_before_commit()
-            if pause:
-                time.sleep(pause)
     except IntegrityError:
         # A concurrent request stored the same order id first (PostgreSQL READ COMMITTED).
         with engine.connect() as conn:

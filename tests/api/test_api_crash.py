@@ -5,8 +5,9 @@ project of the test session linked in). A large order is posted and the whole se
 group is killed with ``kill -9`` while the order is being written; after a restart the order
 is either complete (every line) or absent, never partial.
 
-- deterministic: ``PCF_TEST_PAUSE_BEFORE_COMMIT`` makes the writer sleep after writing every
-  line and before committing; the test waits until the write transaction is open and the rows
+- deterministic: ``PCF_TEST_PAUSE_BEFORE_COMMIT`` (honoured by the test wrapper
+  ``paused_pcf.py``, not by pcf itself) makes the writer sleep after writing every line and
+  before committing; the test waits until the write transaction is open and the rows
   are on disk (SQLite WAL file grown / PostgreSQL session "idle in transaction"), then kills.
 - random: no pause; the kill lands at several points during the request.
 """
@@ -34,6 +35,7 @@ from api_helpers import PRODUCT, free_port
 pytestmark = pytest.mark.slow
 
 LINES = 5000
+PAUSED_PCF = Path(__file__).with_name("paused_pcf.py")
 
 
 class Server:
@@ -43,7 +45,7 @@ class Server:
         self.port = port
         self.log = log
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pcf.cli", "serve", "--host", "127.0.0.1", "--port",
+            [sys.executable, str(PAUSED_PCF), "serve", "--host", "127.0.0.1", "--port",
              str(port), "--workers", "2"],
             env={**os.environ, **env, "PCF_HOME": str(home)},
             stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)

@@ -216,14 +216,16 @@ def test_large_order(api, keys, store):
 
 
 def test_failure_inside_the_transaction_stores_nothing(api, keys, store, monkeypatch):
-    import pcf.store.orders as store_orders
+    from sqlalchemy import event
 
-    def boom():
-        raise RuntimeError("disk on fire")
+    def boom(conn, clauseelement, multiparams, params, execution_options, result):
+        # fails after the order lines are written, inside the write transaction
+        if "order_lines" in str(clauseelement) and str(clauseelement).startswith("INSERT"):
+            raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(store_orders, "fault_pause_before_commit", boom)
+    event.listen(store.engine, "after_execute", boom)
     out = problem(api.post("/v1/orders", json=_order(), headers=keys["alice"]), 500)
     assert "disk on fire" not in json.dumps(out)  # no internals leak
     assert store.count_orders() == (0, 0)
-    monkeypatch.undo()
+    event.remove(store.engine, "after_execute", boom)
     assert api.post("/v1/orders", json=_order(), headers=keys["alice"]).status_code == 201

@@ -1,4 +1,4 @@
-"""``pcf orders score`` and the shared scoring function (pcf.orders)."""
+"""``pcf orders score`` and the shared scoring function (pcf.service.orders)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from api_helpers import PRODUCT
+from pcf.commands.orders import ProgressBar
 from pcf.commands.orders import orders as orders_cmd
-from pcf.orders import (OUTPUT_COLUMNS, OrderLineInput, OrderLinesError, score_csv,
-                        score_lines)
+from pcf.service.order_files import OUTPUT_COLUMNS, score_csv
+from pcf.service.orders import OrderLineInput, OrderLinesError, score_lines
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -147,7 +148,7 @@ def test_cli_and_api_give_the_same_numbers(api, keys, tmp_path):
 
 
 def test_lines_are_grouped_by_distinct_footprint(home, monkeypatch):
-    from pcf import service
+    from pcf.service import footprints as service
 
     calls = []
     real = service.compute_footprint
@@ -180,10 +181,14 @@ def test_progress_bar_when_asked(home, tmp_path, monkeypatch):
 
     buf = io.StringIO()
     monkeypatch.setattr(sys, "stderr", buf)
-    score_csv(src := _write(tmp_path, GOOD), tmp_path / "out.csv", progress=True)
+    bar = ProgressBar(True)
+    score_csv(src := _write(tmp_path, GOOD), tmp_path / "out.csv", progress=bar)
+    bar.close()
     assert "scoring" in buf.getvalue() and "4/4" in buf.getvalue()
     buf.truncate(0)
-    score_csv(src, tmp_path / "out.csv")  # default: not a terminal, no bar
+    bar = ProgressBar(None)
+    score_csv(src, tmp_path / "out.csv", progress=bar)  # default: not a terminal, no bar
+    bar.close()
     assert buf.getvalue().strip("\x00") == ""
 
 
@@ -238,7 +243,7 @@ def test_100k_lines(home, tmp_path):
                   f"{1 + i % 50},{'t' if i % 2 else 'kg'},{(i % 11) / 10}\n")
     src = tmp_path / "big.csv"
     src.write_text(buf.getvalue())
-    report = score_csv(src, tmp_path / "big-out.csv", progress=False)
+    report = score_csv(src, tmp_path / "big-out.csv")
     assert report.scored == 100_000 and not report.errors
     assert report.groups <= 22
     assert sum(1 for _ in open(tmp_path / "big-out.csv")) == 100_001

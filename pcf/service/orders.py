@@ -1,5 +1,8 @@
-"""Scoring of order lines: the one service function behind ``POST /v1/orders`` and
-``pcf orders score``.
+"""Use case: order lines scored, and API orders scored and stored (idempotently).
+
+:func:`score_lines` is the one scoring function behind ``POST /v1/orders`` and
+``pcf orders score`` (CSV files: :mod:`pcf.service.order_files`); :func:`submit_order` is the
+replay -> score -> store flow of an API order.
 
 An order line is ``(line_id, product, variant?, parameters?, quantity, unit)``. Its footprint is
 the product's footprint per declared unit (from :func:`pcf.service.compute_footprint`) times
@@ -14,15 +17,7 @@ and each distinct footprint is computed once, however many lines share it: 100,0
 few dozen distinct products cost a few dozen engine solves.
 
 Both the API and the CLI call :func:`score_lines`; the CLI reads and writes CSV around it
-(:func:`score_csv`), the API stores the result (:mod:`pcf.store`). No Flask here.
-
-CSV format (``pcf orders score``)
----------------------------------
-Columns ``order_id, line_id, product, quantity, unit`` are required; ``variant`` and
-``param.<name>`` columns are optional (an empty cell means "not given"); any other column is
-passed through unchanged. The output has the input columns, in order, plus
-``declared_unit, kg_co2e_per_declared_unit, kg_co2e_total, database_version``. Line numbers in
-error messages are physical line numbers of the file (the header is line 1).
+(:func:`pcf.service.order_files.score_csv`), the API stores the result (:mod:`pcf.store`).
 """
 
 from __future__ import annotations
@@ -47,22 +42,14 @@ from pcf.units import check_quantity, conversion_factor
 PARTS = ("total", "fossil", "biogenic", "land_use")
 """The parts of a footprint (kg CO2e); ``total`` is their sum."""
 
-REQUIRED_COLUMNS = ("order_id", "line_id", "product", "quantity", "unit")
-"""Columns every order-line CSV must have."""
-
-OUTPUT_COLUMNS = ("declared_unit", "kg_co2e_per_declared_unit", "kg_co2e_total",
-                  "database_version")
-"""Columns :func:`score_csv` appends to the input columns."""
-
-PARAM_PREFIX = "param."
 ON_ERROR = ("fail", "skip")
 MAX_ID_LENGTH = 128
 
 
 def _service():
-    from pcf import service  # imported lazily: it pulls in Brightway
+    from pcf.service import footprints  # the engine loads Brightway on first use
 
-    return service
+    return footprints
 
 
 # --------------------------------------------------------------------------- data types
@@ -458,153 +445,48 @@ def score_order(order_id: str, lines: Sequence[OrderLineInput]) -> ScoredOrder:
     return ScoredOrder(order_id, result.scored, result.total(), ",".join(sorted(versions)))
 
 
-# --------------------------------------------------------------------------- CSV files
+def submit_order(store: Any, tenant_id: int, order_id: str,
+                 lines: Sequence[OrderLineInput]) -> tuple[dict[str, Any], bool]:
+    """Score and store an order, or replay the stored one (``POST /v1/orders``).
 
-
-def read_csv_lines(handle: TextIO) -> tuple[list[str], list[list[str]], list[OrderLineInput]]:
-    """Read an order-line CSV.
-
-    Returns
-    -------
-    (header, rows, lines)
-        The header, the raw rows (for pass-through) and one :class:`OrderLineInput` per row,
-        located as ``"line N"`` (physical line number, header = line 1).
-
-    Raises
-    ------
-    InvalidInput
-        Empty file, missing required columns, duplicate column names, or a row with more
-        cells than the header.
-    """
-    reader = csv.reader(handle)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InvalidInput("the file is empty; expected a header row", field="header",
-                         allowed=list(REQUIRED_COLUMNS)) from None
-    header = [h.strip() for h in header]
-    if header and header[0].startswith("\ufeff"):
-        header[0] = header[0][1:]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise InvalidInput(f"line 1: missing column(s) {', '.join(missing)}", field="header",
-                         allowed=list(REQUIRED_COLUMNS))
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        raise InvalidInput(f"line 1: duplicate column(s) {', '.join(dupes)}", field="header")
-    idx = {name: header.index(name) for name in header}
-    i_order, i_line, i_product, i_qty, i_unit = (idx[c] for c in REQUIRED_COLUMNS)
-    i_variant = idx.get("variant")
-    params = [(name[len(PARAM_PREFIX):], i) for name, i in idx.items()
-              if name.startswith(PARAM_PREFIX)]
-    width = len(header)
-    rows: list[list[str]] = []
-    lines: list[OrderLineInput] = []
-    append_row, append_line = rows.append, lines.append
-    for row in reader:
-        if len(row) != width:
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue  # blank line
-            if len(row) > width:
-                raise InvalidInput(f"line {reader.line_num}: {len(row)} cells but the header "
-                                 f"has {width}", field="row")
-            row = row + [""] * (width - len(row))
-        parameters = {}
-        for name, i in params:
-            value = row[i]
-            if value and not value.isspace():
-                parameters[name] = value.strip()
-        variant = row[i_variant].strip() if i_variant is not None else ""
-        append_row(row)
-        append_line(OrderLineInput(row[i_line].strip(), row[i_product].strip(), row[i_qty],
-                                   row[i_unit].strip(), variant or None, parameters,
-                                   row[i_order].strip(), "", reader.line_num))
-    return header, rows, lines
-
-
-@dataclass
-class CsvReport:
-    """What :func:`score_csv` did: lines read, scored, skipped errors, distinct footprints."""
-
-    lines: int
-    scored: int
-    errors: list[LineError]
-    groups: int
-    written: bool
-
-
-def score_csv(in_path: str | os.PathLike, out_path: str | os.PathLike, *,
-              on_error: str = "fail", progress: bool | None = None) -> CsvReport:
-    """Score an order-line CSV file and write the scored CSV (``pcf orders score``).
+    The same body again (same lines in the same order; numbers compared as numbers, absent and
+    empty ``variant``/``parameters`` alike, see :func:`canonical_request`) returns the stored
+    document, byte for byte, and computes nothing; a different body under the same id is an
+    :class:`~pcf.errors.OrderConflict`. The order and its lines are stored in one transaction.
 
     Parameters
     ----------
-    in_path, out_path : path
-        Input and output CSV (UTF-8). ``out_path`` is written atomically (temporary file +
-        rename) and only when the file is scored: with ``on_error="fail"`` and any bad line,
-        nothing is written.
-    on_error : {"fail", "skip"}
-        ``skip``: bad lines are left out of the output and reported.
-    progress : bool, optional
-        Show a tqdm progress bar on stderr; default: when stderr is a terminal and the file
-        has more than 10,000 lines.
+    store : pcf.store.Store
+        The application database.
+    tenant_id : int
+        Owner of the order (order ids are scoped per tenant).
+    order_id : str
+    lines : sequence of OrderLineInput
 
     Returns
     -------
-    CsvReport
+    (dict, bool)
+        The order document (a Footprint per line, ``total`` in kg CO2e) and whether it was
+        created now (False: a replay).
 
     Raises
     ------
     OrderLinesError
-        ``on_error="fail"`` and at least one bad line (all are listed).
+        Any line invalid (every bad line listed).
+    OrderConflict
+        The id is taken by a different body.
     InvalidInput
-        Unreadable file structure (see :func:`read_csv_lines`).
+        Bad ``order_id`` or no lines.
     """
-    try:
-        with open(in_path, newline="", encoding="utf-8-sig") as handle:
-            header, rows, lines = read_csv_lines(handle)
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{in_path} is not UTF-8 text (byte {exc.start}: {exc.reason})",
-                         field="file", allowed="UTF-8 CSV") from None
-    if progress is None:
-        progress = sys.stderr.isatty() and len(lines) > 10_000
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    from pcf.store import LineRecord
 
-        # disable=False: pcf.bw sets TQDM_DISABLE=1 to silence Brightway; this bar is wanted
-        bar = tqdm(total=len(lines), unit="line", desc="scoring", file=sys.stderr,
-                   disable=False)
-    try:
-        result = score_lines(lines, on_error=on_error,
-                             progress=bar.update if bar is not None else None,
-                             contributions=False)
-    finally:
-        if bar is not None:
-            bar.close()
-    out_path = Path(out_path)
-    out_dir = out_path.resolve().parent
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_dir)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
-            write_scored_csv(out, header, rows, result.scored)
-        os.replace(tmp, out_path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return CsvReport(len(lines), len(result.scored), result.errors, result.groups, True)
-
-
-def write_scored_csv(out: TextIO | io.StringIO, header: list[str], rows: list[list[str]],
-                     scored: list[ScoredLine]) -> None:
-    """Write the header plus :data:`OUTPUT_COLUMNS`, then one row per scored line."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(list(header) + list(OUTPUT_COLUMNS))
-    writer.writerows(
-        rows[s.index] + [s.group.declared_unit, s.group.per_total_text,
-                         repr(float(s.group.per["total"] * s.quantity_declared)),
-                         s.group.version]
-        for s in scored
-    )
+    canonical = canonical_request(order_id, lines)
+    digest = request_digest(canonical)
+    existing = store.replay_order(tenant_id, order_id, digest)
+    if existing is not None:
+        return existing, False
+    scored = score_order(order_id, lines)
+    records = [LineRecord(s.line.line_id, s.line.product, s.line.variant, s.quantity,
+                          s.line.unit, s.footprint()) for s in scored.lines]
+    return store.save_order(tenant_id, order_id, digest, canonical, scored.total,
+                            scored.database_version, records)

@@ -1,5 +1,10 @@
 """Where the numbers of a footprint come from: source, year and geography per contribution.
 
+The one reader of exchange metadata in the Brightway project (beside the engine's matrices);
+:func:`pcf.service.footprints.compute_footprint` with ``provenance=True`` attaches it to every
+contribution, so that methodology (:mod:`pcf.accounting.data_quality`) and certificates
+(:mod:`pcf.certificates`) work on the footprint alone.
+
 Every first-tier contribution of a Footprint (``footprint["contributions"]``: one per exchange
 leaving a product's foreground, to a background activity or to the biosphere) is matched to its
 exchange in the Brightway project, which carries the metadata ``databases/`` requires for every
@@ -8,7 +13,9 @@ background input the metadata of the input activity's own exchanges (its emissio
 and the sources of its whole upstream chain are attached as well.
 
 Read-only: this module only reads the project ``pcf`` (after :func:`pcf.engine.get_engine`
-has opened it); results are cached per database version.
+has opened it); results are cached per database version. A background activity's carbon
+content (``pcf_carbon_content``, written by ``pcf setup`` from ``databases/rules/``) travels
+with its metadata.
 """
 
 from __future__ import annotations
@@ -52,6 +59,9 @@ class ExchangeMeta:
     chain_sources : frozenset of (str, int or None)
         ``(source, year)`` of every exchange in the input's upstream chain (background inputs)
         or of the exchange itself (biosphere).
+    carbon_content : dict or None
+        For a background material that ends up in the product: ``{"kg_c_per_kg", "origin",
+        "basis", "source"}`` (``databases/rules/carbon-content.yaml``); None otherwise.
     """
 
     kind: str
@@ -65,6 +75,19 @@ class ExchangeMeta:
     ef_geography: str | None = None
     ef_sources: tuple = ()
     chain_sources: frozenset = field(default_factory=frozenset)
+    carbon_content: dict | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (lists for tuples and sets), as carried on a contribution."""
+        return {
+            "kind": self.kind, "input_code": self.input_code,
+            "input_database": self.input_database, "source": self.source, "year": self.year,
+            "geography": self.geography, "formula": self.formula,
+            "ef_years": list(self.ef_years), "ef_geography": self.ef_geography,
+            "ef_sources": list(self.ef_sources),
+            "chain_sources": sorted([list(s) for s in self.chain_sources], key=str),
+            "carbon_content": self.carbon_content,
+        }
 
 
 @dataclass
@@ -103,21 +126,16 @@ def _int_or_none(value) -> int | None:
         return None
 
 
-def product_provenance(product_id: str) -> ProductProvenance:
+def product_provenance(product_id: str, version: str) -> ProductProvenance:
     """Return the (cached) provenance of ``product_id`` in the current project.
 
-    Raises
-    ------
-    pcf.errors.UnknownResource
-        Unknown product.
-    pcf.errors.ProjectNotReady
-        The project is not built.
+    Parameters
+    ----------
+    product_id : str
+        A product of the project (the caller checks it exists).
+    version : str
+        Database version of the open project (cache key).
     """
-    from pcf import service
-    from pcf.engine import get_engine
-
-    service.model(product_id)  # UnknownResource for an unknown id
-    version = get_engine().version
     key = (version, product_id)
     cached = _CACHE.get(key)
     if cached is not None:
@@ -197,7 +215,9 @@ def _build(product_id: str, version: str) -> ProductProvenance:
                 kind=kind, input_code=inp["code"], input_database=inp["database"],
                 source=source, year=year, geography=ex.get("pcf_geography"),
                 formula=ex.get("formula"), ef_years=ef_years, ef_geography=ef_geo,
-                ef_sources=ef_sources, chain_sources=chain_sources)
+                ef_sources=ef_sources, chain_sources=chain_sources,
+                carbon_content=inp.get("pcf_carbon_content") if kind == "technosphere"
+                else None)
             label = (inp["name"], node["name"], kind, ex.get("pcf_stage") or node.get("pcf_stage"))
             rows.setdefault(label, []).append(meta)
     return ProductProvenance(product_id=product_id, location=location,

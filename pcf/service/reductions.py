@@ -1,158 +1,19 @@
-"""The service layer: what the CLI and the HTTP API both call, so they cannot drift apart.
+"""Use case: reductions of a company's product footprint against its base year, and the
+pathway view (``pcf reductions``, ``GET /v1/products/{id}/reductions`` and ``/pathway``).
 
-Every function returns plain JSON-ready dicts in the shapes of ``DESIGN.md`` and raises
-:class:`pcf.errors.PcfError` subclasses for bad input.
+Both years are recomputed like-for-like with today's data, method and recycled-content rule;
+the rules (reduction, straight line, pathway, recalculation threshold, target status) are in
+:mod:`pcf.accounting.reductions`. Values are kg CO2e per declared unit.
 """
 
 from __future__ import annotations
 
-import math
-import threading
 from typing import Any
 
-from pcf.accounting.electricity import electricity_accounting
+from pcf.accounting import reductions as rules
 from pcf.engine import get_engine
-from pcf.errors import InvalidInput, UnknownCompany, UnknownProduct
-from pcf.inventory.methods import METHODS
-from pcf.models import ProductModel
-from pcf.units import MAX_QUANTITY, check_quantity, conversion_factor
-
-BOUNDARY = "cradle-to-gate"
-METHOD = {
-    "name": "IPCC 2021 GWP100 (AR6)",
-    "ids": {part: list(ident) for part, ident in METHODS.items()},
-    "characterization_factors": "bw2io 0.9.17 bundled lcia_39_ecoinvent.zip (IPCC AR6 WGI "
-                                "Table 7.SM.7)",
-    "unit": "kg CO2e",
-}
-
-_MODELS: dict[str, ProductModel] = {}
-_MODELS_VERSION: str | None = None
-_LOCK = threading.Lock()
-
-
-def _models() -> dict[str, ProductModel]:
-    global _MODELS_VERSION, _MODELS
-    engine = get_engine()
-    if _MODELS_VERSION != engine.version:
-        with _LOCK:
-            _MODELS = {pid: ProductModel(system.definition)
-                       for pid, system in sorted(engine.products.items())}
-            _MODELS_VERSION = engine.version
-    return _MODELS
-
-
-def model(product_id: str) -> ProductModel:
-    """Return the :class:`ProductModel` of ``product_id``.
-
-    Raises
-    ------
-    UnknownResource
-        Naming field ``product`` and the product ids available.
-    """
-    models = _models()
-    if not isinstance(product_id, str) or product_id not in models:
-        raise UnknownProduct(f"unknown product {product_id!r}", field="product",
-                            allowed=sorted(models))
-    return models[product_id]
-
-
-def database_info() -> dict[str, Any]:
-    """Return ``{"version", "built_at"}`` of the Brightway project in use."""
-    engine = get_engine()
-    return {"version": engine.version, "built_at": engine.stamp.get("built_at")}
-
-
-def list_products() -> list[dict]:
-    """Return every product's description (see :meth:`ProductModel.describe`)."""
-    return [m.describe() for m in _models().values()]
-
-
-def get_product(product_id: str) -> dict:
-    """Return one product's description. Raises UnknownResource for an unknown id."""
-    return model(product_id).describe()
-
-
-def compute_footprint(product: str, variant: str | None = None,
-                      parameters: dict | None = None, quantity: Any = None,
-                      unit: str | None = None, contributions: bool = True) -> dict:
-    """Compute a Footprint (DESIGN.md, "Footprint").
-
-    Parameters
-    ----------
-    product : str
-        Product id, e.g. ``"aluminium-coil"``.
-    variant : str, optional
-        Named parameter set, e.g. ``"recycled"``; ``parameters`` override it.
-    parameters : dict, optional
-        Parameter name -> value.
-    quantity : float, optional
-        Quantity of product (default 1 declared unit); finite and > 0.
-    unit : str, optional
-        Unit of ``quantity`` (default the declared unit); must convert to it (t -> kg,
-        MWh -> kWh).
-    contributions : bool
-        Include the contribution list (bulk scoring may skip it).
-
-    Returns
-    -------
-    dict
-        The Footprint: ``per_declared_unit`` and ``total`` in kg CO2e (total, fossil,
-        biogenic, land_use), ``stages``, ``contributions`` (kg CO2e per declared unit),
-        resolved ``parameters``, ``database.version`` and the method labels.
-
-    Raises
-    ------
-    UnknownResource
-        Unknown product.
-    InvalidInput
-        Unknown variant or parameter, invalid value, bad quantity or unit.
-    """
-    product_model = model(product)
-    settings = product_model.resolve(variant, parameters)
-    declared = product_model.declared_unit
-    if quantity is None:
-        quantity_value, quantity_unit = 1.0, unit or declared
-    else:
-        quantity_value, quantity_unit = check_quantity(quantity), unit or declared
-    if not isinstance(quantity_unit, str):
-        raise InvalidInput("unit must be a string", field="unit", allowed=f"units of {declared}")
-    factor = conversion_factor(quantity_unit, declared, field="unit")
-    declared_units = quantity_value * factor
-    if not math.isfinite(declared_units) or declared_units > MAX_QUANTITY * 1e3:
-        raise InvalidInput(f"{quantity_value:g} {quantity_unit} is too large", field="quantity",
-                         allowed=f"at most {MAX_QUANTITY:g} {declared} (after conversion)")
-    system = get_engine().system(product)
-    result = system.evaluate(settings.encoded, contributions=contributions)
-    per_unit = result.per_declared_unit
-    footprint = {
-        "product": product,
-        "variant": settings.variant,
-        "parameters": settings.values,
-        "declared_unit": declared,
-        "quantity": quantity_value,
-        "quantity_unit": quantity_unit,
-        "quantity_in_declared_unit": declared_units,
-        "per_declared_unit": dict(per_unit),
-        "total": {k: v * declared_units for k, v in per_unit.items()},
-        "stages": [{"stage": s, "kg_co2e_per_declared_unit": v}
-                   for s, v in result.stages.items()],
-        "contributions": [
-            {"input": c.input, "activity": c.activity, "kind": c.kind, "stage": c.stage,
-             "amount": c.amount, "unit": c.unit,
-             "kg_co2e_per_declared_unit": c.kg_co2e["total"]}
-            for c in result.contributions],
-        "method": METHOD,
-        "database": database_info(),
-        "boundary": BOUNDARY,
-        "recycled_content_method": product_model.recycled_content_method,
-        "electricity_accounting": electricity_accounting(settings.values),
-        "warnings": list(result.notes),
-    }
-    return footprint
-
-
-# --- base years, reporting years and targets (reductions) -------------------------------
+from pcf.errors import InvalidInput, UnknownCompany
+from pcf.service.footprints import compute_footprint, model
 
 _COMPANIES: tuple[str | None, dict] = (None, {})
 
@@ -236,7 +97,6 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
     InvalidInput
         A year without data (field ``year`` or ``base_year``) or not an integer.
     """
-    from pcf.accounting import reductions as rules
     info, record = _company_record(product, company)
     base = record["base_year"] if base_year in (None, "") else base_year
     try:
@@ -269,7 +129,7 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
             rules.recalculation_due(b, row["base_year_as_reported"])
             if row["base_year_as_reported"] else None)
         # targets are set against the company's base year: judged only when that is the base
-        row["targets"] = [_target_status(t, row, base, year, rules)
+        row["targets"] = [rules.target_status(t, row, base, year)
                           for t in record["targets"]
                           if t["stage"] == stage and base == record["base_year"]]
         rows.append(row)
@@ -307,34 +167,6 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
         "settings": {"base_year": record["years"][base]["settings"],
                      "year": record["years"][year]["settings"]},
     }
-
-
-def _target_status(target: dict, row: dict, base: int, year: int, rules) -> dict:
-    out = {k: target[k] for k in ("type", "origin", "basis", "source")}
-    achieved = row["reduction"]
-    if target["type"] == "pathway":
-        values = target["values"]
-        required = rules.pathway_reduction(values, base, year)
-        out.update({
-            "pathway_value": values.get(year),
-            "pathway_base_value": values.get(base),
-            "required_reduction": required,
-            "pathway_value_like_for_like": (row["base_year_value"] * values[year] / values[base]
-                                            if required is not None else None),
-            "on_track": rules.on_track(achieved, required) if required is not None else None,
-            "on_track_as_reported": (row["year_as_reported"] <= values[year] + 1e-12
-                                     if row["year_as_reported"] is not None
-                                     and year in values else None),
-        })
-    else:
-        required = rules.straight_line(base, target["year"], target["reduction"], year)
-        out.update({
-            "target_year": target["year"], "target_reduction": target["reduction"],
-            "required_reduction": required,
-            "on_track": rules.on_track(achieved, required),
-            "rule": "straight line from the base year to the target year",
-        })
-    return out
 
 
 def pathway(product: str, company: str | None) -> dict:

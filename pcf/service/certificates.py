@@ -1,8 +1,11 @@
-"""Issue, supersede and revoke certificates; the JSON view of a stored certificate.
+"""Use case: issue, supersede, revoke and verify certificates; the JSON view of a stored one.
 
-The functions take the application database engine (``Store.engine``) and tenant ids; who may
-call them is decided by the caller (the API's roles, the admin CLI). See the package docstring
-for the rules (numbering, validity, supersession, reference period).
+This module computes (the footprint, with provenance, and the facts :mod:`pcf.accounting`
+derives from it) and stores (:mod:`pcf.store.certificates`); :mod:`pcf.certificates` only
+builds, signs, renders and checks documents it is handed. The functions take the application
+database engine (``Store.engine``) and tenant ids; who may call them is decided by the caller
+(the API's roles, the admin CLI). See :mod:`pcf.certificates` for the rules (numbering,
+validity, supersession, reference period).
 """
 
 from __future__ import annotations
@@ -15,9 +18,19 @@ from typing import Any
 
 import pcf
 from pcf.certificates import settings
-from pcf.certificates.pact import analyse, build_product_footprint, decimal_str, iso_utc
-from pcf.certificates.provenance import product_provenance
+from pcf.accounting import data_quality
+from pcf.accounting.carbon_content import fossil_carbon_content
+from pcf.certificates.pact import (
+    aircraft_emissions,
+    build_product_footprint,
+    decimal_str,
+    iso_utc,
+    product_mass,
+    secondary_sources,
+)
 from pcf.certificates.signing import canonical_json, public_key_info, sha256_hex, sign
+from pcf.certificates.verify import verify_envelope
+from pcf.service import footprints
 from pcf.errors import CertificateConflict, InvalidInput, PcfError, ProjectNotReady
 from pcf.store.certificates import (
     CertificateRecord,
@@ -62,7 +75,8 @@ def compute_line(line: OrderLineRecord) -> dict:
     """Recompute the Footprint of a stored order line with the current database.
 
     Inputs: product, variant and resolved parameters of the stored Footprint, quantity and
-    unit of the line (:func:`pcf.service.compute_footprint`).
+    unit of the line (:func:`pcf.service.footprints.compute_footprint`, with provenance on the
+    contributions).
 
     Raises
     ------
@@ -72,14 +86,12 @@ def compute_line(line: OrderLineRecord) -> dict:
     ProjectNotReady
         The Brightway project is not built.
     """
-    from pcf import service
-
     stored = line.footprint
     try:
-        return service.compute_footprint(
+        return footprints.compute_footprint(
             line.product, variant=stored.get("variant", line.variant),
             parameters=stored.get("parameters") or None, quantity=line.quantity,
-            unit=line.unit)
+            unit=line.unit, provenance=True)
     except ProjectNotReady:
         raise
     except PcfError as exc:
@@ -180,6 +192,102 @@ def _extension(line: OrderLineRecord, fp: dict, facts: dict, number: str,
     }
 
 
+def analyse(footprint: dict, product: dict, issue_year: int) -> dict[str, Any]:
+    """Everything a certificate derives from a Footprint besides the numbers themselves.
+
+    Parameters
+    ----------
+    footprint : dict
+        A Footprint computed with ``provenance=True`` (contributions carry their sources,
+        years and carbon content; ``site`` the reference activity's years and location).
+    product : dict
+        The product's description (:func:`pcf.service.footprints.get_product`).
+    issue_year : int
+        Fallback reference year when the product records none.
+
+    Returns
+    -------
+    dict
+        ``referencePeriod`` (start, end datetimes), ``temporal``
+        (:func:`pcf.accounting.data_quality.temporal_dqr`), ``primary``
+        (:func:`~pcf.accounting.data_quality.primary_data`), ``carbon``
+        (:func:`pcf.accounting.carbon_content.fossil_carbon_content`), ``aircraft`` (kg CO2e
+        per declared unit), ``sources`` (:func:`pcf.certificates.pact.secondary_sources`),
+        ``mass`` ((kg, basis)), ``assumptionSharePercent``, ``location``.
+    """
+    site = footprint.get("site") or {}
+    start, end = data_quality.reference_period(site.get("reference_years") or (), issue_year)
+    primary = data_quality.primary_data(footprint, product["parameters"])
+    return {
+        "referencePeriod": (start, end),
+        "temporal": data_quality.temporal_dqr(footprint, end.year - 1),
+        "primary": primary,
+        "carbon": fossil_carbon_content(footprint),
+        "aircraft": aircraft_emissions(footprint),
+        "sources": secondary_sources(footprint, primary["parameters"]),
+        "mass": product_mass(footprint),
+        "assumptionSharePercent": data_quality.assumption_share(footprint,
+                                                                primary["parameters"]),
+        "location": site.get("location"),
+    }
+
+
+def recompute_certified(calculation: dict[str, Any], order_line: dict[str, Any]) -> dict:
+    """Recompute a certified footprint from the inputs a certificate states.
+
+    Parameters
+    ----------
+    calculation : dict
+        The extension's ``calculation`` (``product``, ``variant``, ``parameters``).
+    order_line : dict
+        The extension's ``orderLine`` (``quantity``, ``unit``).
+
+    Returns
+    -------
+    dict
+        The Footprint computed with the local database (no contributions).
+
+    Raises
+    ------
+    PcfError
+        The inputs do not compute (unknown product, parameter...); ``ProjectNotReady`` when
+        the Brightway project is not built.
+    """
+    return footprints.compute_footprint(
+        calculation["product"], variant=calculation.get("variant"),
+        parameters=calculation.get("parameters") or None, quantity=order_line["quantity"],
+        unit=order_line["unit"], contributions=False)
+
+
+def verify_certificate(envelope: Any, public_key: Any, recompute: bool = True) -> dict:
+    """Verify a certificate file: hash, signature, consistency and (optionally) the footprint
+    recomputed with the local database (:func:`pcf.certificates.verify.verify_envelope`).
+
+    Parameters
+    ----------
+    envelope : dict
+        ``{"document", "sha256", "signature"}``.
+    public_key : Ed25519PublicKey or None
+        The key the verifier trusts.
+    recompute : bool
+        Recompute the footprint (needs the Brightway project).
+
+    Returns
+    -------
+    dict
+        See :func:`pcf.certificates.verify.verify_envelope`.
+
+    Raises
+    ------
+    InvalidInput
+        The file is not a certificate file.
+    """
+    return verify_envelope(envelope, public_key,
+                           recompute=recompute_certified if recompute else None,
+                           database_version=(lambda: footprints.database_info()["version"])
+                           if recompute else None)
+
+
 def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, issued_by: str,
                       supersedes_id: str | None = None, reason: str | None = None,
                       now: datetime | None = None) -> CertificateRecord:
@@ -216,16 +324,13 @@ def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, is
     InvalidInput
         Missing or too long ``reason``.
     """
-    from pcf import service
-
     reason = _check_reason(reason, required=supersedes_id is not None)
     line = find_order_line(engine, tenant_id, order_id, line_id)
     fp = compute_line(line)
-    prov = product_provenance(line.product)
+    product = footprints.get_product(line.product)
     issued_at = (now or utcnow()).astimezone(timezone.utc).replace(microsecond=0)
-    facts = analyse(fp, prov, issued_at.year)
+    facts = analyse(fp, product, issued_at.year)
     validity = validity_period(issued_at, facts["referencePeriod"][1])
-    product = service.get_product(line.product)
     definition_sha256 = definition_digest(line.product)
     issuer = settings.issuer()
     certificate_id = str(uuid.uuid4())
@@ -375,11 +480,10 @@ def certificate_view(record: CertificateRecord, base_url: str = "",
 
 def definition_digest(product_id: str) -> str:
     """SHA-256 of the canonical JSON of a product's definition (its model version)."""
-    from pcf import service
-
-    definition = json.loads(json.dumps(service.model(product_id).definition))
+    definition = json.loads(json.dumps(footprints.model(product_id).definition))
     return hashlib.sha256(canonical_json(definition)).hexdigest()
 
 
 __all__ = ["issue_certificate", "supersede_certificate", "revoke_certificate",
-           "certificate_view", "compute_line", "validity_period", "definition_digest"]
+           "certificate_view", "compute_line", "validity_period", "definition_digest",
+           "analyse", "verify_certificate", "recompute_certified"]

@@ -1,0 +1,189 @@
+"""Data quality of a footprint: reference period, temporal rating, primary data share and
+assumption share (shared/reference/methods.md section 6; PACT v3 ``primaryDataShare``).
+
+Pure functions over a Footprint whose contributions carry their provenance
+(:func:`pcf.service.footprints.compute_footprint` with ``provenance=True``): each contribution
+has ``"provenance"``, the list of its exchanges' metadata (``source``, ``year``,
+``geography``, ``formula``, ``ef_years``, ``ef_sources``, ``chain_sources``, see
+:class:`pcf.engine.provenance.ExchangeMeta`), and the footprint has ``"site"`` with the
+``reference_years`` and ``location`` of the product's reference activity.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from pcf.paramspec import formula_name
+
+ASSUMPTION_SOURCE = "pcf-assumption"
+"""Source id of pcf's modelling assumptions (``databases/sources.yaml``)."""
+
+
+def metas(contribution: dict[str, Any]) -> list[dict[str, Any]]:
+    """The provenance entries of a contribution (empty when unknown)."""
+    return contribution.get("provenance") or []
+
+
+def reference_period(reference_years: list[int] | tuple[int, ...],
+                     fallback_year: int) -> tuple[datetime, datetime]:
+    """Reference period of a product's footprint.
+
+    Rule: the calendar years of the product's own activity data, i.e. the ``year`` of the
+    exchanges of its reference activity (the plant-gate process in ``databases/products``):
+    ``[1 Jan of the earliest, 1 Jan after the latest)``. ``fallback_year`` (the issue year)
+    is used only if no year is recorded.
+
+    Returns
+    -------
+    (datetime, datetime)
+        Start (inclusive) and end (exclusive), UTC.
+    """
+    years = tuple(reference_years) or (fallback_year,)
+    start = datetime(min(years), 1, 1, tzinfo=timezone.utc)
+    end = datetime(max(years) + 1, 1, 1, tzinfo=timezone.utc)
+    return start, end
+
+
+def temporal_score(age_years: int | None) -> int:
+    """Pedigree temporal correlation score (Weidema; ecoinvent v3 data quality guideline).
+
+    1: < 3 years between the data year and the reference year; 2: < 6; 3: < 10; 4: < 15;
+    5: 15 or more, or unknown.
+    """
+    if age_years is None:
+        return 5
+    age = abs(age_years)
+    for limit, score in ((3, 1), (6, 2), (10, 3), (15, 4)):
+        if age < limit:
+            return score
+    return 5
+
+
+def _meta_temporal(meta: dict[str, Any], reference_year: int) -> int:
+    year = meta.get("year")
+    score = temporal_score(None if year is None else reference_year - year)
+    if meta.get("kind") == "technosphere":
+        ef_years = meta.get("ef_years") or []
+        oldest = min(ef_years) if ef_years else None
+        score = max(score, temporal_score(None if oldest is None else reference_year - oldest))
+    return score
+
+
+def temporal_dqr(footprint: dict, reference_year: int) -> dict:
+    """Temporal data quality rating (1 best .. 5 worst) of a footprint.
+
+    Formula::
+
+        DQR_T = sum_i |c_i| * s_i / sum_i |c_i|
+
+    over the first-tier contributions ``c_i`` (kg CO2e per declared unit), where ``s_i`` is
+    the worse of the pedigree temporal scores (:func:`temporal_score`) of the exchange amount's
+    year and of the oldest own figure of the background activity it draws on, against
+    ``reference_year`` (the last year of the reference period). Contributions whose exchange
+    cannot be identified score 5.
+
+    Returns
+    -------
+    dict
+        ``{"rating": float or None (one decimal), "referenceYear": int,
+        "coveragePercent": float}``.
+    """
+    num = den = covered = 0.0
+    for c in footprint.get("contributions") or []:
+        weight = abs(float(c["kg_co2e_per_declared_unit"]))
+        found = metas(c)
+        score = max((_meta_temporal(m, reference_year) for m in found), default=5)
+        num += weight * score
+        den += weight
+        if found:
+            covered += weight
+    rating = round(num / den, 1) if den > 0 else None
+    return {"rating": rating, "referenceYear": reference_year,
+            "coveragePercent": round(100.0 * covered / den, 2) if den > 0 else 0.0}
+
+
+def supplier_parameters(parameter_specs: list[dict[str, Any]], parameters: dict) -> list[str]:
+    """Names of supplier-specific footprint parameters that were given a value.
+
+    A supplier-specific parameter is a number whose unit is a footprint (contains ``CO2e``),
+    e.g. aluminium ``primary_ingot_footprint`` (kg CO2e/kg). These are primary data.
+
+    Parameters
+    ----------
+    parameter_specs : list of dict
+        The product's parameters as described by ``pcf products`` (``name``, ``type``,
+        ``unit``).
+    parameters : dict
+        The footprint's resolved parameter values.
+    """
+    out = []
+    for spec in parameter_specs:
+        unit = spec.get("unit") or ""
+        if spec.get("type") == "number" and "CO2e" in unit \
+                and parameters.get(spec["name"]) is not None:
+            out.append(spec["name"])
+    return out
+
+
+def is_primary(contribution: dict, params: list[str]) -> bool:
+    """True when a contribution's figure comes from a supplier-specific parameter (its
+    exchanges' formulas name one of ``params``)."""
+    patterns = [re.compile(rf"\b{re.escape(formula_name(p))}\b") for p in params]
+    found = metas(contribution)
+    return bool(found) and all(any(p.search(m.get("formula") or "") for p in patterns)
+                               for m in found)
+
+
+def primary_data(footprint: dict, parameter_specs: list[dict[str, Any]]) -> dict:
+    """Primary data share (PACT ``primaryDataShare``, % of ``pcfExcludingBiogenicUptake``).
+
+    Rule: a contribution is primary when its exchange amount is a supplier-specific footprint
+    entered through a parameter (:func:`supplier_parameters`, e.g. aluminium
+    ``primary_ingot_footprint``); everything else in pcf's inventory (published averages,
+    literature, the companies' own inventories turned into per-kg averages, assumptions) is
+    secondary. Formula::
+
+        share = 100 * sum_primary c_i / total
+
+    Returns
+    -------
+    dict
+        ``{"percent": float, "kgCO2ePerDeclaredUnit": float, "parameters": [names],
+        "basis": str}``.
+    """
+    params = supplier_parameters(parameter_specs, footprint.get("parameters") or {})
+    primary = 0.0
+    if params:
+        for c in footprint.get("contributions") or []:
+            if is_primary(c, params):
+                primary += float(c["kg_co2e_per_declared_unit"])
+    total = float(footprint["per_declared_unit"]["total"])
+    percent = 100.0 * primary / total if total > 0 else 0.0
+    basis = ("supplier-specific footprints entered as parameters (" + ", ".join(params) + ")"
+             if params else
+             "no supplier-specific figure was given: every figure is secondary (published "
+             "averages, literature, company inventories averaged per unit, assumptions)")
+    return {"percent": round(min(max(percent, 0.0), 100.0), 2), "kgCO2ePerDeclaredUnit": primary,
+            "parameters": params, "basis": basis}
+
+
+def assumption_share(footprint: dict, primary_params: list[str]) -> float:
+    """Share (%) of the footprint resting on pcf modelling assumptions.
+
+    Formula: ``100 * sum_a |c_a| / sum_i |c_i|`` over first-tier contributions, where ``a``
+    are those whose amount, or the own emission figures of the background activity they draw
+    on, have source ``pcf-assumption``; supplier-specific (primary) figures entered as
+    parameters are not assumptions.
+    """
+    assumed = den = 0.0
+    for c in footprint.get("contributions") or []:
+        weight = abs(float(c["kg_co2e_per_declared_unit"]))
+        den += weight
+        if primary_params and is_primary(c, primary_params):
+            continue
+        if any(m.get("source") == ASSUMPTION_SOURCE
+               or ASSUMPTION_SOURCE in (m.get("ef_sources") or []) for m in metas(c)):
+            assumed += weight
+    return round(100.0 * assumed / den, 2) if den > 0 else 0.0

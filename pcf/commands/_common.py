@@ -1,0 +1,90 @@
+"""Helpers every ``pcf`` command shares: error printing, JSON output, the ``--format``
+option, ``--set NAME=VALUE`` parsing, the project check and the store opener.
+
+Errors a user can cause print one line ``error: <field>: <message> (allowed: ...)`` on stderr
+and exit with status 2; an invalid ``databases/`` exits with status 1 and lists every problem
+as ``file:line: message``. Nothing here imports Brightway, Flask or SQLAlchemy at module level,
+so ``pcf --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+from pcf.errors import InventoryInvalid, PcfError
+
+
+def fail(exc: PcfError) -> NoReturn:
+    """Print ``error: <field>: <message> (allowed: ...)`` on stderr and exit: status 1 for an
+    invalid ``databases/`` (:class:`InventoryInvalid`), 2 for any other bad input."""
+    where = f"{exc.field}: " if getattr(exc, "field", None) else ""
+    click.echo(f"error: {where}{exc}", err=True)
+    sys.exit(1 if isinstance(exc, InventoryInvalid) else 2)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator: turn :class:`PcfError` into a one-line message and an exit status."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PcfError as exc:
+            fail(exc)
+
+    return wrapper
+
+
+def ensure_project() -> None:
+    """Build the Brightway project first if it is missing or stale (message on stderr)."""
+    from pcf.inventory.build import ensure_built, is_fresh
+
+    if not is_fresh():
+        click.echo("Brightway project missing or stale: building it from databases/ ...",
+                   err=True)
+        stamp = ensure_built()
+        click.echo(f"built database version {stamp['version']} in {stamp['seconds']} s",
+                   err=True)
+
+
+def emit_json(data: Any) -> None:
+    """Write ``data`` as indented JSON on stdout."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
+
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                      show_default=True, help="Output format.")
+"""The ``--format table|json`` option of the computing commands."""
+
+
+def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+    """``("a=1", "b=x")`` -> ``{"a": "1", "b": "x"}`` (values are coerced by the product).
+
+    Raises
+    ------
+    InvalidInput
+        An item without ``=`` (field ``--set``).
+    """
+    from pcf.errors import InvalidInput
+
+    out = {}
+    for item in values:
+        if "=" not in item:
+            raise InvalidInput(f"--set {item!r} must look like NAME=VALUE", field="--set")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out
+
+
+def open_store() -> Any:
+    """Open the application database (``PCF_DATABASE_URL`` or SQLite under ``PCF_HOME``),
+    migrated to head; returns a :class:`pcf.store.Store`."""
+    from pcf.store import Store
+
+    return Store.open()

@@ -1,0 +1,49 @@
+"""``pcf footprint PRODUCT [--variant V] [--set NAME=VALUE]... [--quantity Q --unit U]``:
+one Footprint."""
+
+from __future__ import annotations
+
+import click
+
+from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_errors, parse_sets
+
+
+@click.command()
+@click.argument("product")
+@click.option("--variant", default=None, help="Named parameter set (e.g. virgin, recycled).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Parameter value; repeat for several. Overrides the variant.")
+@click.option("--quantity", type=str, default=None, help="Quantity (default 1 declared unit).")
+@click.option("--unit", default=None, help="Unit of --quantity (e.g. t, kg, MWh).")
+@FORMAT
+@handle_errors
+def footprint(product: str, variant, sets, quantity, unit, fmt: str) -> None:
+    """Print the footprint of PRODUCT (kg CO2e per declared unit and in total)."""
+    from pcf.service.footprints import compute_footprint
+
+    ensure_project()
+    result = compute_footprint(product, variant=variant, parameters=parse_sets(sets),
+                                       quantity=quantity, unit=unit)
+    if fmt == "json":
+        emit_json(result)
+        return
+    per, tot = result["per_declared_unit"], result["total"]
+    du = result["declared_unit"]
+    click.echo(f"{result['product']}  variant={result['variant']}  "
+               f"database {result['database']['version']}")
+    click.echo(f"  {result['boundary']}, {result['method']['name']}, recycled content "
+               f"{result['recycled_content_method']}, electricity "
+               f"{result['electricity_accounting']}")
+    click.echo(f"  per {du}: {per['total']:.4f} kg CO2e (fossil {per['fossil']:.4f}, biogenic "
+               f"{per['biogenic']:.4f}, land use {per['land_use']:.4f})")
+    click.echo(f"  total for {result['quantity']:g} {result['quantity_unit']}: "
+               f"{tot['total']:.4f} kg CO2e")
+    click.echo("  stages (kg CO2e per declared unit):")
+    for stage in result["stages"]:
+        click.echo(f"    {stage['stage']:<28} {stage['kg_co2e_per_declared_unit']:10.4f}")
+    click.echo("  largest contributions:")
+    for c in result["contributions"][:10]:
+        click.echo(f"    {c['kg_co2e_per_declared_unit']:10.4f}  {c['input']}  "
+                   f"[{c['amount']:.4g} {c['unit']} in {c['activity']}]")
+    params = ", ".join(f"{k}={v}" for k, v in result["parameters"].items())
+    click.echo(f"  parameters: {params}")

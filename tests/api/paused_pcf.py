@@ -1,0 +1,32 @@
+"""``python tests/api/paused_pcf.py serve ...``: the ``pcf`` command with a pause before every
+write commit, for the kill -9 crash test (test-only fault injection; production code has no
+such hook).
+
+``PCF_TEST_PAUSE_BEFORE_COMMIT`` seconds: after a write transaction (``pcf.store.db.
+write_connection``, marked with the execution option ``pcf_write``) has written all its rows
+and before it commits, the writer sleeps, so the test can ``kill -9`` the server inside the
+transaction deterministically. The SQLAlchemy ``commit`` event is registered on the Engine
+class before gunicorn forks its workers, so every worker has it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+PAUSE = max(0.0, float(os.environ.get("PCF_TEST_PAUSE_BEFORE_COMMIT", "0") or 0))
+
+
+@event.listens_for(Engine, "commit")
+def _pause_before_commit(conn) -> None:
+    if PAUSE and conn.get_execution_options().get("pcf_write"):
+        time.sleep(PAUSE)
+
+
+if __name__ == "__main__":
+    from pcf.cli import main
+
+    main()
