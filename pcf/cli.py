@@ -13,19 +13,24 @@ import importlib
 
 import click
 
-COMMANDS: dict[str, str] = {
-    "setup": "pcf.commands.setup:setup",
-    "products": "pcf.commands.products:products",
-    "footprint": "pcf.commands.footprint:footprint",
-    "compare": "pcf.commands.compare:compare",
-    "sweep": "pcf.commands.compare:sweep",
-    "reductions": "pcf.commands.reductions:reductions",
-    "orders": "pcf.commands.orders:orders",
-    "tenants": "pcf.commands.tenants:tenants",
-    "certificates": "pcf.commands.certificates:certificates",
-    "serve": "pcf.commands.serve:serve",
+COMMANDS: dict[str, tuple[str, str]] = {
+    "setup": ("pcf.commands.setup:setup",
+              "Validate databases/ and build the Brightway project."),
+    "products": ("pcf.commands.products:products",
+                 "List products with their parameters and variants."),
+    "footprint": ("pcf.commands.footprint:footprint", "Footprint of one product."),
+    "compare": ("pcf.commands.compare:compare", "Cases of one product side by side."),
+    "sweep": ("pcf.commands.compare:sweep", "Footprint over the values of one parameter."),
+    "reductions": ("pcf.commands.reductions:reductions",
+                   "Reductions against the base year, targets."),
+    "orders": ("pcf.commands.orders:orders", "Score order-line files."),
+    "tenants": ("pcf.commands.tenants:tenants", "API tenants and their keys."),
+    "certificates": ("pcf.commands.certificates:certificates",
+                     "Verify, issue, revoke, supersede certificates."),
+    "serve": ("pcf.commands.serve:serve", "Run the HTTP API."),
 }
-"""Subcommand name -> ``module:attribute`` of its click command, in help order."""
+"""Subcommand name -> (``module:attribute`` of its click command, one-line help), in help
+order. The help lines are here so that ``pcf --help`` imports no command module."""
 
 
 class LazyGroup(click.Group):
@@ -36,12 +41,17 @@ class LazyGroup(click.Group):
         """Names of the subcommands, in :data:`COMMANDS` order."""
         return list(COMMANDS)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the subcommands with their help lines from :data:`COMMANDS` (no imports)."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, text) for name, (_, text) in COMMANDS.items()])
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        """Import and return subcommand ``cmd_name`` (None if unknown: click then suggests)."""
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        """Import and return subcommand ``cmd_name`` (None if unknown: click says so)."""
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
             return None
-        module, _, attribute = target.partition(":")
+        module, _, attribute = entry[0].partition(":")
         command = getattr(importlib.import_module(module), attribute)
         if not isinstance(command, click.Command):  # pragma: no cover - wiring error
             raise TypeError(f"{target} is not a click command")

@@ -9,7 +9,7 @@
 ``company`` may be omitted when exactly one company has data for the product.
 
 Roles: engineer, admin (company targets are internal data). Values in kg CO2e per declared
-unit. The documents are :func:`pcf.service.reductions` and :func:`pcf.service.pathway`.
+unit. The documents are :func:`pcf.service.targets.reductions` and :func:`pcf.service.targets.pathway`.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class StageReductionSchema(ResponseSchema):
 
 
 class ReductionsSchema(ResponseSchema):
-    """Reductions document (see :func:`pcf.service.reductions`)."""
+    """Reductions document (see :func:`pcf.service.targets.reductions`)."""
 
     product = fields.String(required=True)
     company = fields.Dict(required=True)

@@ -43,6 +43,10 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def ensure_project() -> None:
     """Build the Brightway project first if it is missing or stale (message on stderr)."""
+    from pcf.inventory.stamp import quick_freshness
+
+    if quick_freshness() is True:  # answered from files, without importing Brightway
+        return
     from pcf.inventory.build import ensure_built, is_fresh
 
     if not is_fresh():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_errors
+from pcf.commands._common import FORMAT, emit_json, handle_errors
 
 
 @click.command()
@@ -12,10 +12,9 @@ from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_error
 @handle_errors
 def products(fmt: str) -> None:
     """List products with their parameters and variants."""
-    from pcf.service.footprints import list_products
+    from pcf.service.footprints import catalogue
 
-    ensure_project()
-    items = list_products()
+    items = catalogue()
     if fmt == "json":
         emit_json(items)
         return

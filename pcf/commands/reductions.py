@@ -24,7 +24,7 @@ from pcf.errors import InvalidInput
 @handle_errors
 def reductions(product, company, base_year, year, show_pathway, fmt) -> None:
     """Reduction of PRODUCT's footprint against the base year, and target status."""
-    from pcf.service.reductions import pathway, reductions as compute_reductions
+    from pcf.service.targets import pathway, reductions as compute_reductions
 
     ensure_project()
     if show_pathway:

@@ -13,9 +13,16 @@ from pcf.commands._common import FORMAT, emit_json, handle_errors
 @handle_errors
 def setup(force: bool, fmt: str) -> None:
     """Validate databases/ and build the Brightway project (idempotent, offline)."""
-    from pcf.inventory.build import ensure_built
+    from pcf.inventory.stamp import quick_freshness, read_stamp
 
-    stamp = ensure_built(force=force)
+    stamp = read_stamp() if not force and quick_freshness() is True else None
+    if stamp is not None:  # up to date, answered from files alone
+        stamp = {**stamp, "rebuilt": False}
+    else:
+        from pcf.inventory.build import ensure_built
+
+        stamp = ensure_built(force=force)
+    stamp.pop("definitions", None)  # the product definitions are in `pcf products`
     if fmt == "json":
         emit_json(stamp)
         return

@@ -13,7 +13,7 @@ import click
 from pcf.commands._common import fail, open_store
 from pcf.errors import PcfError
 
-from pcf.store.models import ROLES  # the one list of roles
+from pcf.roles import ROLES  # the one list of roles
 
 
 @click.group()

@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import time
-from importlib import metadata
 from pathlib import Path
 
 import pcf
@@ -28,66 +27,24 @@ from pcf.formulas import compile_formulas
 from pcf.inventory.companies import load_companies, write_snapshot
 from pcf.inventory.loader import DATABASES, PRODUCTS, Inventory, load_inventory
 from pcf.inventory.methods import METHODS, load_bundled_methods
+from pcf.inventory.stamp import (
+    STAMP_NAME,
+    code_hash,
+    current_version,
+    database_version,
+    file_signature,
+    quick_freshness,
+    read_stamp,
+    stamp_path,
+)
 from pcf.inventory.rules import load_carbon_content
 from pcf.paramspec import indicator
 from pcf.units import conversion_factor
 
-STAMP_NAME = "pcf-build.json"
-# Source files whose content can change a computed number: part of the database version.
-_NUMBER_CODE = ("formulas.py", "paramspec.py", "units.py", "service", "inventory", "engine",
-                "models", "accounting")
-
-
-def code_hash(root: Path | None = None) -> str:
-    """sha256 of the pcf source files that can change a number (see ``_NUMBER_CODE``),
-    under ``root`` (default: the installed ``pcf`` package)."""
-    root = Path(root or Path(pcf.__file__).parent)
-    digest = hashlib.sha256(pcf.__version__.encode())
-    for name in _NUMBER_CODE:
-        path = root / name
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        for file in files:
-            if file.exists():
-                digest.update(str(file.relative_to(root)).encode())
-                digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
-def database_version(inventory_hash: str) -> str:
-    """Return the database version: 16 hex chars over data, code, methods and package versions.
-
-    Parameters
-    ----------
-    inventory_hash : str
-        :func:`pcf.inventory.loader.content_hash` of ``databases/``.
-    """
-    parts = {
-        "inventory": inventory_hash,
-        "code": code_hash(),
-        "methods": [list(m) for m in METHODS.values()],
-        "packages": {p: metadata.version(p) for p in ("bw2data", "bw2calc", "bw2io")},
-    }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def stamp_path() -> Path:
-    """Path of the build stamp."""
-    return brightway_dir() / STAMP_NAME
-
-
-def read_stamp() -> dict | None:
-    """Return the build stamp, or None if the project was never built (or the build was cut)."""
-    try:
-        return json.loads(stamp_path().read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def current_version(root: Path | None = None) -> str:
-    """Database version the files in ``root`` (default ``databases/``) would build to."""
-    from pcf.inventory.loader import content_hash
-
-    return database_version(content_hash(Path(root or databases_dir())))
+# The stamp, the database version and the hashes live in pcf.inventory.stamp (no Brightway
+# import); they are re-exported here for callers of the build.
+__all__ = ["ensure_built", "is_fresh", "project_fingerprint", "read_stamp", "stamp_path",
+           "code_hash", "current_version", "database_version", "STAMP_NAME"]
 
 
 def project_fingerprint() -> str | None:
@@ -111,10 +68,15 @@ def project_fingerprint() -> str | None:
 
 def is_fresh(root: Path | None = None) -> bool:
     """True if the project exists, was built from the current files and code, and was not
-    changed since (see :func:`project_fingerprint`)."""
-    stamp = read_stamp()
-    if not stamp or stamp.get("version") != current_version(root):
-        return False
+    changed since (see :func:`project_fingerprint`).
+
+    The quick file signature (:func:`pcf.inventory.stamp.file_signature`) answers without
+    importing Brightway when nothing was written since the build; otherwise the full
+    fingerprint decides."""
+    quick = quick_freshness(root)
+    if quick is not None:
+        return quick
+    stamp = read_stamp() or {}
     return stamp.get("project_fingerprint") == project_fingerprint()
 
 
@@ -157,6 +119,8 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
         "companies": sorted(companies),
         "methods": {k: list(v) for k, v in METHODS.items()},
         "project_fingerprint": project_fingerprint(),
+        "file_signature": file_signature(),
+        "definitions": {pid: p.to_dict() for pid, p in sorted(inventory.products.items())},
     }
     stamp_path().write_text(json.dumps(stamp, indent=2))
     return {**stamp, "rebuilt": True}

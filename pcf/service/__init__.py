@@ -12,7 +12,7 @@ module                 use case
 ``comparisons``        cases of one product side by side, parameter sweeps
 ``orders``             order lines scored (API orders stored, idempotent)
 ``order_files``        order-line CSV files scored (``pcf orders score``)
-``reductions``         base year vs reporting year, targets, pathway
+``targets``            reductions against the base year, targets, pathway
 ``certificates``       issue, supersede, revoke, view and verify certificates
 ``tenants``            who acts for whom (owner resolution for admins)
 =====================  ==========================================================
@@ -21,16 +21,22 @@ The most used entry points are re-exported here (``from pcf import service;
 service.compute_footprint(...)``).
 """
 
-from pcf.service.footprints import (
-    BOUNDARY,
-    METHOD,
-    compute_footprint,
-    database_info,
-    get_product,
-    list_products,
-    model,
-)
-from pcf.service.reductions import pathway, reductions
+from typing import Any
 
-__all__ = ["BOUNDARY", "METHOD", "compute_footprint", "database_info", "get_product",
-           "list_products", "model", "pathway", "reductions"]
+_EXPORTS = {
+    "BOUNDARY": "footprints", "METHOD": "footprints", "compute_footprint": "footprints",
+    "database_info": "footprints", "get_product": "footprints", "list_products": "footprints",
+    "model": "footprints", "pathway": "targets", "reductions": "targets",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Re-export the main entry points lazily (PEP 562), so importing one use-case module
+    does not import the others."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pcf.service' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"pcf.service.{module}"), name)

@@ -16,7 +16,6 @@ from pcf.engine import get_engine
 from pcf.errors import InvalidInput, UnknownProduct
 from pcf.inventory.methods import METHODS
 from pcf.models import ProductModel
-from pcf.units import MAX_QUANTITY, check_quantity, conversion_factor
 
 BOUNDARY = "cradle-to-gate"
 METHOD = {
@@ -69,6 +68,34 @@ def list_products() -> list[dict]:
     return [m.describe() for m in _models().values()]
 
 
+def catalogue() -> list[dict]:
+    """Every product's description, like :func:`list_products`, without starting the engine
+    when the built project is up to date: the product definitions written into the build
+    stamp by ``pcf setup`` are described directly (``pcf products`` answers in well under a
+    second). Builds the project first when it is missing or stale.
+
+    Raises
+    ------
+    InventoryInvalid
+        ``databases/`` does not validate (only when a build is needed).
+    """
+    from pcf.inventory.stamp import quick_freshness, read_stamp
+
+    stamp = read_stamp()
+    if _MODELS_VERSION is None and stamp and stamp.get("definitions"):
+        fresh = quick_freshness()
+        if fresh is None:
+            from pcf.inventory.build import is_fresh
+
+            fresh = is_fresh()
+        if fresh:
+            return [ProductModel(d).describe() for _, d in sorted(stamp["definitions"].items())]
+    from pcf.inventory.build import ensure_built
+
+    ensure_built()
+    return list_products()
+
+
 def get_product(product_id: str) -> dict:
     """Return one product's description. Raises UnknownResource for an unknown id."""
     return model(product_id).describe()
@@ -116,6 +143,8 @@ def compute_footprint(product: str, variant: str | None = None,
     InvalidInput
         Unknown variant or parameter, invalid value, bad quantity or unit.
     """
+    from pcf.units import MAX_QUANTITY, check_quantity, conversion_factor  # pint: load on use
+
     product_model = model(product)
     settings = product_model.resolve(variant, parameters)
     declared = product_model.declared_unit

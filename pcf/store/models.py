@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-ROLES = ("customer", "engineer", "admin")
+from pcf.roles import ROLES  # noqa: E402 - the one list of roles, re-exported
 """Tenant roles, least to most privileged."""
 
 BigIntPK = BigInteger().with_variant(Integer, "sqlite")
