@@ -740,6 +740,32 @@ def test_pdf_renders_with_number_footprint_and_total(tenants, store, tmp_path):
     assert "scored with database 0123456789abcdef: 91.23 t CO2e" in flat
 
 
+def test_pdf_keeps_every_section_on_one_page_with_long_texts(tenants, store):
+    from pcf.certificates.pdf import render_pdf
+
+    rec = issue(store, tenants["alice"], "20")
+    env = copy.deepcopy(rec.envelope())
+    doc = env["document"]
+    doc["certificate"]["customer"]["name"] = "Customer with a very long name " * 10
+    doc["productFootprint"]["productNameCompany"] = "Lithium-ion cell with a long name " * 20
+    data = doc["productFootprint"]["extensions"][0]["data"]
+    data["calculation"]["requestedParameters"] = {f"parameter_{i}": i / 7 for i in range(60)}
+    data["calculation"]["stages"] = [{"stage": f"stage-{i}-" + "x" * 40,
+                                      "kgCO2ePerDeclaredUnit": (-1) ** i * (i + 1.5)}
+                                     for i in range(10)]
+    data["orderLine"]["asScored"] = {"databaseVersion": "0123456789abcdef",
+                                     "kgCO2eTotal": 91234.5}
+    url = f"https://pcf.example/verify/{rec.certificate_id}"
+    flat = re.sub(r"\s+", " ", _pdf_text(render_pdf(env, verification_url=url,
+                                                     status="superseded")))
+    for words in (rec.number, "SUPERSEDED", "CUSTOMER", "LIFE-CYCLE STAGES", "DATA QUALITY",
+                  "CERTIFICATE", "SCOPE AND RULES", "Primary data share",
+                  "scored with database 0123456789abcdef: 91.23 t CO2e", "stage-9-"):
+        assert words in flat, words
+    assert rec.sha256 in flat.replace(" ", "")
+    assert url in flat.replace(" ", "")
+
+
 def test_revoked_pdf_says_so(tenants, store):
     from pcf.certificates.pdf import render_pdf
     from pcf.service.certificates import revoke_certificate

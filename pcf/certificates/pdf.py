@@ -8,6 +8,11 @@ the SHA-256 of the canonical JSON, the signing key id and a QR code with the ver
 Everything is read from the signed document; only the status banner (revoked, superseded,
 expired) and the verification URL come from outside it.
 
+Layout is reportlab platypus: paragraphs and tables flow in a body frame between the header
+band and the footer (hash, signature, QR code from reportlab's own ``QrCodeWidget``). Every
+text of variable length is cut to a fixed number of lines (ending in ``...``) and the closing
+notes take only the height left, so the page never overflows to a second one.
+
 The PDF is deterministic for given inputs (reportlab ``invariant`` mode). Text uses the
 standard Helvetica/Courier fonts (WinAnsi): characters outside Windows-1252 print as ``?``.
 """
@@ -16,12 +21,19 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from typing import Any
+from xml.sax.saxutils import escape
 
-import qrcode
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing, Line, Rect
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen import canvas
+from reportlab.platypus import Flowable, Frame, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import HRFlowable
 
 PAGE_W, PAGE_H = A4
 MARGIN = 36.0
@@ -33,6 +45,13 @@ RULE = colors.HexColor("#cbd2d9")
 BAR = colors.HexColor("#2f8f6b")
 BAR_NEG = colors.HexColor("#c05621")
 WARN = colors.HexColor("#c81e1e")
+
+BAND_H = 74.0
+"""Height of the header band, points."""
+QR_SIZE = 92.0
+"""Side of the QR code, points."""
+NOTES_RESERVE = 90.0
+"""Height kept for the closing notes (rule, label and about six lines), points."""
 
 
 # --------------------------------------------------------------------------- formatting
@@ -85,117 +104,503 @@ def _date(iso: str | None) -> str:
     return (iso or "")[:10]
 
 
-# --------------------------------------------------------------------------- drawing helpers
+# --------------------------------------------------------------------------- styles
 
 
-class _Page:
-    def __init__(self, c: canvas.Canvas):
-        self.c = c
+def _style(name: str, size: float, *, font: str = "Helvetica", color=INK, leading=None,
+           align: int = 0) -> ParagraphStyle:
+    return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.25,
+                          textColor=color, alignment=align)
 
-    def text(self, x, y, s, size=9, font="Helvetica", color=INK, align="left"):
-        c = self.c
-        c.setFont(font, size)
-        c.setFillColor(color)
-        s = _t(s)
-        if align == "right":
-            c.drawRightString(x, y, s)
-        elif align == "center":
-            c.drawCentredString(x, y, s)
+
+LABEL = _style("label", 6.5, font="Helvetica-Bold", color=MUTED, leading=9)
+TEXT = _style("text", 8.3, leading=10.4)
+TEXT_R = _style("text-right", 8.3, leading=10.4, align=TA_RIGHT)
+BOLD_R = _style("bold-right", 8.3, font="Helvetica-Bold", leading=10.4, align=TA_RIGHT)
+KEY = _style("key", 8.3, color=MUTED, leading=10.4)
+PARTY = _style("party", 10, font="Helvetica-Bold", leading=12.5)
+PARTY_SUB = _style("party-sub", 7.5, color=MUTED, leading=9.2)
+PRODUCT = _style("product", 12.5, font="Helvetica-Bold", leading=15)
+META = _style("meta", 7.8, color=MUTED, leading=9.8)
+BIG = _style("big", 21, font="Helvetica-Bold", color=ACCENT, leading=25)
+CAPTION = _style("caption", 6.8, color=MUTED, leading=8.5)
+CERT = _style("cert", 8, leading=10)
+NOTE = _style("note", 7.6, leading=7.6 * 1.3)
+HASH = _style("hash", 7.4, font="Courier-Bold", leading=9.2)
+URL = _style("url", 7.4, font="Courier", leading=9.2)
+SMALL = _style("small", 7.2, color=MUTED, leading=8.8)
+BAND_TITLE = _style("band-title", 19, font="Helvetica-Bold", color=colors.white, leading=23)
+BAND_TEXT = _style("band-text", 8.5, color=colors.white, leading=16)
+BAND_NUMBER = _style("band-number", 13, font="Helvetica-Bold", color=colors.white,
+                     leading=16, align=TA_RIGHT)
+BAND_TEXT_R = _style("band-text-right", 8.5, color=colors.white, leading=13, align=TA_RIGHT)
+BANNER = _style("banner", 9, font="Helvetica-Bold", color=colors.white, leading=11,
+                align=TA_CENTER)
+
+
+# --------------------------------------------------------------------------- flowables
+
+
+def _markup(text: Any) -> str:
+    """``text`` as Paragraph markup: WinAnsi characters only, ``& < >`` escaped."""
+    return escape(_t(text))
+
+
+def _lines(text: str, style: ParagraphStyle, width: float) -> int:
+    para = Paragraph(_markup(text), style)
+    para.wrap(width, 1e9)
+    return len(para.blPara.lines)
+
+
+def _cut(text: str, n: int) -> str:
+    """The first ``n`` characters of ``text`` and an ellipsis; at a word end if one is near."""
+    head = text[:n]
+    if n < len(text) and text[n] != " " and not head.endswith(" "):
+        space = head.rfind(" ")
+        if space < 0 or n - space > 12:
+            return head + "..."  # inside a long word (an id, a URL): keep what fits
+        head = head[:space]
+    return head.rstrip() + " ..."
+
+
+def fit_paragraph(text: Any, style: ParagraphStyle, width: float,
+                  max_lines: int) -> Paragraph:
+    """A paragraph of ``text`` cut to at most ``max_lines`` lines at ``width``.
+
+    Parameters
+    ----------
+    text : Any
+        Plain text (not markup); converted to Windows-1252 and escaped. Runs of spaces and
+        line breaks count as one space; no-break spaces are kept.
+    style : reportlab.lib.styles.ParagraphStyle
+    width : float
+        Width the paragraph is laid out in, points.
+    max_lines : int
+        Most lines to keep; at least 1.
+
+    Returns
+    -------
+    reportlab.platypus.Paragraph
+        The whole text if it fits, else the longest start of it that fits with an ellipsis,
+        cut at the end of a word unless a long word (an id, a URL) would be lost.
+    """
+    text = re.sub(r"[ \t\r\n]+", " ", _t(text)).strip()
+    if _lines(text, style, width) <= max_lines:
+        return Paragraph(_markup(text), style)
+    lo, hi = 0, len(text) - 1  # the most characters that fit with the ellipsis
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _lines(_cut(text, mid), style, width) <= max_lines:
+            lo = mid
         else:
-            c.drawString(x, y, s)
-
-    def label(self, x, y, s):
-        self.text(x, y, s.upper(), size=6.5, font="Helvetica-Bold", color=MUTED)
-
-    def wrap(self, x, y, s, width, size=8.5, font="Helvetica", color=INK, leading=None,
-             max_lines=3) -> float:
-        """Draw ``s`` wrapped to ``width``; return the y below the last line."""
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        leading = leading or size * 1.25
-        words = _t(s).split()
-        lines, line = [], ""
-        for word in words:
-            trial = f"{line} {word}".strip()
-            if stringWidth(trial, font, size) <= width or not line:
-                line = trial
-            else:
-                lines.append(line)
-                line = word
-        if line:
-            lines.append(line)
-        if len(lines) > max_lines:
-            lines = lines[:max_lines]
-            while lines[-1] and stringWidth(lines[-1] + " ...", font, size) > width:
-                lines[-1] = lines[-1][:-1]
-            lines[-1] += " ..."
-        for ln in lines:
-            self.text(x, y, ln, size=size, font=font, color=color)
-            y -= leading
-        return y
-
-    def rule(self, y, x0=MARGIN, x1=PAGE_W - MARGIN):
-        self.c.setStrokeColor(RULE)
-        self.c.setLineWidth(0.6)
-        self.c.line(x0, y, x1, y)
-
-    def kv(self, x, y, key, value, width, key_w=92, size=8.3) -> float:
-        """A key (muted) and its value wrapped to two lines; return the y of the next row."""
-        self.text(x, y, key, size=size, color=MUTED)
-        return self.wrap(x + key_w, y, value, width - key_w, size=size, max_lines=2,
-                         leading=size * 1.42)
+            hi = mid - 1
+    return Paragraph(_markup(_cut(text, lo)), style)
 
 
-def _qr(c: canvas.Canvas, url: str, x: float, y: float, size: float) -> None:
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    qr.add_data(url)
-    qr.make(fit=True)
-    matrix = qr.get_matrix()
-    n = len(matrix)
-    cell = size / n
-    c.setFillColor(colors.white)
-    c.rect(x - 3, y - 3, size + 6, size + 6, stroke=0, fill=1)
-    c.setFillColor(colors.black)
-    for r, row in enumerate(matrix):
-        col = 0
-        while col < n:
-            if row[col]:
-                start = col
-                while col < n and row[col]:
-                    col += 1
-                c.rect(x + start * cell, y + size - (r + 1) * cell, (col - start) * cell,
-                       cell, stroke=0, fill=1)
-            else:
-                col += 1
+class Clamped(Flowable):
+    """A paragraph cut to ``max_lines`` lines at whatever width it is laid out in.
+
+    Parameters
+    ----------
+    text : Any
+        Plain text (see :func:`fit_paragraph`).
+    style : reportlab.lib.styles.ParagraphStyle
+    max_lines : int
+        Most lines shown; the cut text ends in ``" ..."``.
+    """
+
+    def __init__(self, text: Any, style: ParagraphStyle, max_lines: int = 1):
+        super().__init__()
+        self.text, self.style, self.max_lines = text, style, max_lines
+        self._para: Paragraph | None = None
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        self._para = fit_paragraph(self.text, self.style, availWidth, self.max_lines)
+        self.width, self.height = self._para.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def draw(self):
+        self._para.drawOn(self.canv, 0, 0)
 
 
-def _stage_chart(p: _Page, x: float, y: float, w: float, stages: list[dict], unit: str) -> float:
-    """Horizontal bars, one per stage (kg CO2e per declared unit); return the y below."""
+class FillNotes(Flowable):
+    """Paragraphs stacked top down, each cut to ``max_lines`` and all to the height left.
+
+    Notes that get no whole line are left out; the flowable never needs more height than
+    it is offered, so it always fits the rest of the frame.
+
+    Parameters
+    ----------
+    texts : list of str
+        Plain texts, in order; empty ones are skipped.
+    style : reportlab.lib.styles.ParagraphStyle
+    max_lines : int
+        Most lines per note.
+    gap : float
+        Space between notes, points.
+    """
+
+    def __init__(self, texts: list[str], style: ParagraphStyle, max_lines: int = 5,
+                 gap: float = 3.0):
+        super().__init__()
+        self.texts, self.style, self.max_lines, self.gap = texts, style, max_lines, gap
+        self._paras: list[tuple[Paragraph, float]] = []
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        self._paras, used = [], 0.0
+        for text in self.texts:
+            start = used + (self.gap if self._paras else 0.0)
+            room = int((availHeight - start) // self.style.leading)
+            if room < 1 or not text:
+                continue
+            para = fit_paragraph(text, self.style, availWidth, min(room, self.max_lines))
+            _, height = para.wrap(availWidth, availHeight)
+            self._paras.append((para, height))
+            used = start + height
+        self.width, self.height = availWidth, used
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        return []
+
+    def draw(self):
+        y = self.height
+        for para, height in self._paras:
+            y -= height
+            para.drawOn(self.canv, 0, y)
+            y -= self.gap
+
+
+class ShrinkToFit(Flowable):
+    """Flowables stacked top down, scaled down as a whole if taller than ``max_height``.
+
+    When they do not fit, they are built again for a proportionally wider width (so that text
+    and ``"*"`` table columns reflow) and drawn at the scale that brings them back to the
+    width offered, so the result fills the width and keeps its alignment.
+
+    Parameters
+    ----------
+    build : callable
+        ``build() -> list of Flowable``, fresh objects on every call (tables keep the widths
+        of their first layout). Space between them is given with ``Spacer``;
+        ``spaceBefore``/``spaceAfter`` are not applied.
+    max_height : float
+        Most height to take, points.
+    """
+
+    def __init__(self, build, max_height: float):
+        super().__init__()
+        self.build, self.max_height = build, max_height
+        self.scale, self._content, self._inner = 1.0, [], (0.0, 0.0)
+
+    def _stack(self, width: float) -> float:
+        self._content = self.build()
+        height = sum(f.wrapOn(self.canv, width, 1e9)[1] for f in self._content)
+        self._inner = (width, height)
+        return height
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        limit = min(self.max_height, availHeight)
+        scale, height = 1.0, self._stack(availWidth)
+        for _ in range(4):
+            if height * scale <= limit or height <= 0:
+                break
+            scale = limit / height  # wider layout at this scale: no taller, so it fits
+            height = self._stack(availWidth / scale)
+        scale = min(scale, limit / height) if height > 0 else 1.0
+        self.scale = scale
+        self.width, self.height = availWidth, height * scale
+        return self.width, self.height
+
+    def draw(self):
+        width, height = self._inner
+        self.canv.saveState()
+        self.canv.scale(self.scale, self.scale)
+        y = height
+        for flowable in self._content:
+            w, h = flowable.wrapOn(self.canv, width, 1e9)
+            y -= h
+            flowable.drawOn(self.canv, 0, y, _sW=width - w)
+        self.canv.restoreState()
+
+
+_GAP = " \u00a0\u00a0"
+"""Wide gap between items on one line (no-break spaces are not collapsed)."""
+_SEP = "\u00a0 | \u00a0"
+
+
+def _p(text: Any, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(_markup(text), style)
+
+
+def _label(text: str) -> Paragraph:
+    return _p(text.upper(), LABEL)
+
+
+def _rule(before: float = 6, after: float = 8) -> list[Flowable]:
+    return [Spacer(1, before), HRFlowable(width="100%", thickness=0.6, color=RULE,
+                                          spaceBefore=0, spaceAfter=0), Spacer(1, after)]
+
+
+def _grid(rows, col_widths, *commands, pad: float = 0, row_heights=None) -> Table:
+    """A table with no padding or lines unless ``commands`` add them.
+
+    ``col_widths`` may hold ``"*"`` for columns that share the width the table is given, so
+    that the body reflows (rather than leaving a margin) when it is shrunk to fit the page.
+    """
+    table = Table(rows, colWidths=col_widths, rowHeights=row_heights, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), *commands]))
+    return table
+
+
+def qr_drawing(value: str, size: float = QR_SIZE) -> Drawing:
+    """A QR code (error correction M, no quiet zone) of ``value``, ``size`` points square.
+
+    Parameters
+    ----------
+    value : str
+        The text to encode (here the verification URL).
+    size : float
+        Side of the square, points.
+
+    Returns
+    -------
+    reportlab.graphics.shapes.Drawing
+        A flowable drawing of reportlab's ``QrCodeWidget``.
+    """
+    drawing = Drawing(size, size)
+    drawing.add(QrCodeWidget(value, barLevel="M", barBorder=0, barWidth=size, barHeight=size))
+    return drawing
+
+
+# --------------------------------------------------------------------------- page parts
+
+
+def _band(header: dict, pf: dict) -> Table:
+    """Full-width coloured header: title and standards left, number and dates right."""
+    right_w = 200.0
+    left = [_p("Product Carbon Footprint Certificate", BAND_TITLE),
+            Clamped(f"Cradle-to-gate{_SEP}ISO 14067{_SEP}IPCC AR6 GWP100{_SEP}"
+                    f"PACT Technical Specifications {pf['specVersion']}", BAND_TEXT)]
+    right = [Clamped(header["number"], BAND_NUMBER),
+             _p(f"issued {_date(header['issuedAt'])}", BAND_TEXT_R),
+             _p(f"valid {_date(header['validFrom'])} to {_date(header['validUntil'])}",
+                BAND_TEXT_R)]
+    return _grid([[left, right]], [PAGE_W - right_w, right_w],
+                 ("BACKGROUND", (0, 0), (-1, -1), ACCENT),
+                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                 ("LEFTPADDING", (0, 0), (0, 0), MARGIN),
+                 ("RIGHTPADDING", (-1, 0), (-1, 0), MARGIN),
+                 row_heights=[BAND_H])
+
+
+def _banner(status: str) -> Table:
+    return _grid([[_p(f"{status.upper()}: this certificate is no longer valid; check the "
+                      "verification URL for its successor or revocation.", BANNER)]],
+                 [PAGE_W], ("BACKGROUND", (0, 0), (-1, -1), WARN),
+                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), row_heights=[20])
+
+
+def _parties(header: dict, line: dict, unit: str) -> Table:
+    return _grid(
+        [[_label("Issuer (data owner)"), _label("Customer"), _label("Order line")],
+         [Clamped(header["issuer"]["name"], PARTY, 2),
+          Clamped(header["customer"]["name"], PARTY, 2),
+          Clamped(f"order {header['orderId']}, line {header['lineId']}", PARTY, 2)],
+         [Clamped(header["issuer"]["companyIds"][0], _style("id", 6.8, color=MUTED), 2),
+          Clamped(f"ordered {_date(line.get('orderedAt'))}", PARTY_SUB),
+          Clamped(f"{fmt_quantity(line['quantity'])} {line['unit']} = "
+                  f"{fmt_quantity(line['quantityInDeclaredUnit'])} {unit}", PARTY_SUB, 2)]],
+        ["*"] * 3, ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("BOTTOMPADDING", (0, 0), (-1, 0), 1.5))
+
+
+def _product(pf: dict, pact: dict, calc: dict, unit: str) -> list[Flowable]:
+    variant = calc.get("variant") or "none (product defaults)"
+    requested = calc.get("requestedParameters") or {}
+    params = ", ".join(f"{k}={v}" for k, v in requested.items()) or "none beyond the variant"
+    return [_label("Product"), Spacer(1, 1.5),
+            Clamped(pf["productNameCompany"], PRODUCT, 2), Spacer(1, 1),
+            Clamped(f"{pf['productIds'][0]}{_GAP}variant: {variant}{_GAP}declared unit: "
+                    f"1 {unit} ({pact['declaredUnitOfMeasurement']})", META, 2),
+            Clamped(f"Parameters set for this line: {params}", META, 2)]
+
+
+def _headlines(per: dict, tot: dict, line: dict, unit: str) -> Table:
+    def box(title: str, big: str, small: str) -> Table:
+        return _grid([[_label(title)], [Clamped(big, BIG)], [Clamped(small, META)]], ["*"],
+                     ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
+                     ("ROUNDEDCORNERS", [6, 6, 6, 6]),
+                     ("LEFTPADDING", (0, 0), (-1, -1), 10),
+                     ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+                     ("TOPPADDING", (0, 0), (-1, 0), 8), ("BOTTOMPADDING", (0, -1), (-1, -1), 8))
+
+    return _grid([[box("Footprint per declared unit", f"{fmt_number(per['total'])} kg CO2e",
+                       f"per 1 {unit} of product, cradle-to-gate"),
+                   "",
+                   box("Order-line total", fmt_mass_co2e(tot["total"]),
+                       f"for {fmt_quantity(line['quantity'])} {line['unit']} "
+                       f"({fmt_quantity(line['quantityInDeclaredUnit'])} {unit})")]],
+                 ["*", 12, "*"])
+
+
+def _split(per: dict, tot: dict, unit: str) -> Table:
+    keys = ("fossil", "biogenic", "landUse", "total")
+    rows = [["", *(_p(name, BOLD_R) for name in ("Fossil", "Biogenic", "Land use", "Total"))]]
+    for label, parts in ((f"kg CO2e per {unit}", per), ("kg CO2e for the order line", tot)):
+        rows.append([Clamped(label, TEXT), *(_p(fmt_number(parts[k]), BOLD_R if k == "total"
+                                                else TEXT_R) for k in keys)])
+    return _grid(rows, ["*"] + [93.0] * 4, ("RIGHTPADDING", (1, 0), (-1, -1), 6),
+                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6))
+
+
+class StageBar(Flowable):
+    """One stage's bar, as wide as its cell, on the scale shared by all stages.
+
+    Parameters
+    ----------
+    value : float
+        The stage's kg CO2e per declared unit.
+    vmin, span : float
+        Left end of the scale (0 or the most negative stage) and its length.
+    height : float
+        Row height, points; the zero line runs over all of it so that rows join up.
+    """
+
+    def __init__(self, value: float, vmin: float, span: float, height: float):
+        super().__init__()
+        self.value, self.vmin, self.span, self.bar_height = value, vmin, span, height
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        self.width, self.height = availWidth, self.bar_height
+        return self.width, self.height
+
+    def draw(self):
+        w, h = self.width, self.height
+        x0 = (min(self.value, 0) - self.vmin) / self.span * w
+        x1 = (max(self.value, 0) - self.vmin) / self.span * w
+        zero = (0 - self.vmin) / self.span * w
+        drawing = Drawing(w, h)
+        drawing.add(Rect(0, 2, w, h - 4, fillColor=LIGHT, strokeColor=None))
+        drawing.add(Rect(x0, 2, max(x1 - x0, 0.5), h - 4,
+                         fillColor=BAR if self.value >= 0 else BAR_NEG, strokeColor=None))
+        drawing.add(Line(zero, 0, zero, h, strokeColor=MUTED, strokeWidth=0.5))
+        drawing.drawOn(self.canv, 0, 0)
+
+
+def _stage_chart(stages: list[dict], unit: str) -> list[Flowable]:
+    """Horizontal bars, one per stage (kg CO2e per declared unit), and a caption."""
     values = [float(s["kgCO2ePerDeclaredUnit"]) for s in stages]
     total = sum(values)
     vmin, vmax = min(0.0, *values), max(0.0, *values)
     span = (vmax - vmin) or 1.0
-    label_w, value_w = 130.0, 110.0
-    bar_x, bar_w = x + label_w, w - label_w - value_w
-    zero = bar_x + (0 - vmin) / span * bar_w
     row_h = 14.0
+    rows = []
     for stage, value in zip(stages, values):
-        p.text(x, y + 3, stage["stage"], size=8.3)
-        x0 = bar_x + (min(value, 0) - vmin) / span * bar_w
-        x1 = bar_x + (max(value, 0) - vmin) / span * bar_w
-        p.c.setFillColor(LIGHT)
-        p.c.rect(bar_x, y, bar_w, row_h - 4, stroke=0, fill=1)
-        p.c.setFillColor(BAR if value >= 0 else BAR_NEG)
-        p.c.rect(x0, y, max(x1 - x0, 0.5), row_h - 4, stroke=0, fill=1)
-        share = f"  ({100 * value / total:.0f} %)" if total else ""
-        p.text(x + w, y + 3, f"{fmt_number(value)} kg CO2e{share}", size=8.3, align="right")
-        y -= row_h
-    p.c.setStrokeColor(MUTED)
-    p.c.setLineWidth(0.5)
-    p.c.line(zero, y + row_h - 2, zero, y + row_h * (len(stages) + 1) - 4)
-    p.text(x, y + 2, f"per {unit}; bars to scale, sum = {fmt_number(total)} kg CO2e",
-           size=6.8, color=MUTED)
-    return y - 6
+        share = f"\u00a0 ({100 * value / total:.0f} %)" if total else ""
+        rows.append([Clamped(stage["stage"], TEXT), StageBar(value, vmin, span, row_h),
+                     Clamped(f"{fmt_number(value)} kg CO2e{share}", TEXT_R)])
+    chart = _grid(rows, [130.0, "*", 110.0], ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                  row_heights=[row_h] * len(rows))
+    return [chart, Spacer(1, 3),
+            _p(f"per {unit}; bars to scale, sum = {fmt_number(total)} kg CO2e", CAPTION)]
+
+
+def _key_values(title: str, pairs: list[tuple[str, str]]) -> list[Flowable]:
+    table = _grid([[_p(k, KEY), Clamped(v, TEXT, 2)] for k, v in pairs], [92.0, "*"],
+                  ("BOTTOMPADDING", (0, 0), (-1, -1), 1.4))
+    return [_label(title), Spacer(1, 2), table]
+
+
+def _method_and_quality(pact: dict, calc: dict, dq: dict, unit: str) -> Table:
+    ref = f"{_date(pact['referencePeriodStart'])} to {_date(pact['referencePeriodEnd'])} (excl.)"
+    geo = (pact.get("geographyCountrySubdivision") or pact.get("geographyCountry")
+           or pact.get("geographyRegionOrSubregion") or "global")
+    method = [
+        ("Boundary", f"{calc['boundary']}; packaging, distribution, use, end of life excluded"),
+        ("Standards", ", ".join(pact["crossSectoralStandards"]) + " (not third-party verified)"),
+        ("Characterization", f"IPCC {', '.join(pact['ipccCharacterizationFactors'])} GWP100"),
+        ("Recycled content", f"{calc['recycledContentMethod']} rule"),
+        ("Electricity", f"{calc['electricityAccounting']}, life-cycle factors"),
+        ("Reference period", ref),
+        ("Geography", geo),
+        ("Database / model", f"{calc['databaseVersion']} / {calc['modelVersion']}")]
+    temporal = dq.get("temporalDQR")
+    sources = pact.get("secondaryEmissionFactorSources") or []
+    quality = [
+        ("Primary data share",
+         f"{fmt_number(float(pact['primaryDataShare']), 3)} % of the footprint"),
+        ("Temporal DQR", (f"{temporal} (1 best, 5 worst; reference year "
+                          f"{dq.get('referenceYear')})" if temporal else "not rated")),
+        ("Geogr./techn. DQR",
+         "not rated (supply-chain geography and technology are not recorded)"),
+        ("Assumptions", f"{fmt_number(dq.get('assumptionSharePercent', 0), 3)} % of the "
+                        "footprint rests on pcf modelling assumptions"),
+        ("Secondary sources",
+         f"{max(len(sources) - 1, 0)} sources + pcf inventory (listed in the JSON)"),
+        ("Fossil carbon",
+         f"{fmt_number(float(pact['fossilCarbonContent']))} kg C per {unit} in the product"),
+        ("Exempted", f"{pact['exemptedEmissionsPercent']} % (no cut-off exemption)")]
+    return _grid([[_key_values("Method and boundary", method), "",
+                   _key_values("Data quality", quality)]], ["*", 18, "*"])
+
+
+def _certificate_text(header: dict) -> str:
+    text = (f"{header['number']}, id {header['id']}, issued {header['issuedAt']} by "
+            f"{header['issuer']['name']}; valid from {header['validFrom']} until "
+            f"{header['validUntil']}.")
+    if header.get("supersedes"):
+        sup = header["supersedes"]
+        text += f" Supersedes {sup['number']} ({sup.get('reason') or 'correction'})."
+    return text
+
+
+def _notes(pact: dict, calc: dict, line: dict) -> list[str]:
+    """What the number covers and how it was made, most specific first."""
+    notes = [
+        pact.get("allocationRulesDescription", ""),
+        "Biogenic CO2 uptake is not modelled (metal and battery products); the land-use "
+        "part is reported as land-use change. Offsets are never part of the footprint. "
+        "Status (active, superseded, revoked) is not part of the signed document: check it "
+        "at the verification URL.",
+        pact.get("boundaryProcessesDescription", ""),
+    ]
+    scored = line.get("asScored") or {}
+    if scored.get("databaseVersion") and scored["databaseVersion"] != calc["databaseVersion"]:
+        notes.insert(0, f"When the order was placed it was scored with database "
+                        f"{scored['databaseVersion']}: {fmt_mass_co2e(scored['kgCO2eTotal'])} "
+                        "for this line; this certificate uses the data current at issue.")
+    return notes
+
+
+def _footer(envelope: dict, verification_url: str, width: float) -> Table:
+    """Hash, signature and verification URL on the left, the QR code on the right."""
+    sig = envelope.get("signature") or {}
+    text = [_label("SHA-256 of the canonical JSON (RFC 8785)"), _p(envelope["sha256"], HASH),
+            Spacer(1, 3), _label("Signature"),
+            Clamped(f"{sig.get('algorithm', 'Ed25519')}, key id {sig.get('keyId')} "
+                    "(public key: GET /v1/certificates/public-key)", _style("sig", 7.6), 2),
+            Spacer(1, 3), _label("Verify"), Clamped(verification_url, URL, 2), Spacer(1, 1),
+            Clamped("Scan the code, or check the JSON offline: pcf certificates verify "
+                    "FILE.json (signature, hash, and the footprint recomputed from the inputs "
+                    "stated in the certificate).", SMALL, 2)]
+    return _grid([[text, qr_drawing(verification_url)]], [width - QR_SIZE, QR_SIZE],
+                 ("LINEABOVE", (0, 0), (-1, 0), 0.6, RULE),
+                 ("TOPPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (0, 0), 16),
+                 ("VALIGN", (1, 0), (1, 0), "BOTTOM"))
+
+
+def _watermark(c: canvas.Canvas, status: str) -> None:
+    c.saveState()
+    c.setFillColor(colors.Color(0.78, 0.12, 0.12, alpha=0.12))
+    c.setFont("Helvetica-Bold", 90)
+    c.translate(PAGE_W / 2, PAGE_H / 2)
+    c.rotate(35)
+    c.drawCentredString(0, 0, status.upper())
+    c.restoreState()
 
 
 # --------------------------------------------------------------------------- the page
@@ -217,7 +622,14 @@ def render_pdf(envelope: dict, *, verification_url: str, status: str | None = No
     Returns
     -------
     bytes
-        The PDF (one A4 page).
+        The PDF (one A4 page); the same bytes for the same arguments.
+
+    Raises
+    ------
+    KeyError
+        If the document lacks a field the page prints.
+    ValueError
+        If the document has no pcf extension (``calculation`` and ``orderLine``).
     """
     document = envelope["document"]
     header = document["certificate"]
@@ -227,6 +639,8 @@ def render_pdf(envelope: dict, *, verification_url: str, status: str | None = No
     calc, line, dq = ext["calculation"], ext["orderLine"], ext.get("dataQuality", {})
     unit = calc["declaredUnit"]
     per, tot = calc["kgCO2ePerDeclaredUnit"], line["kgCO2e"]
+    width = PAGE_W - 2 * MARGIN
+    flagged = bool(status and status != "active")
 
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1)
@@ -234,226 +648,42 @@ def render_pdf(envelope: dict, *, verification_url: str, status: str | None = No
     c.setAuthor(_t(header["issuer"]["name"]))
     c.setSubject(f"PACT v3 ProductFootprint {pf['id']}; sha256 {envelope['sha256']}")
     c.setCreator("pcf")
-    p = _Page(c)
-    left, right = MARGIN, PAGE_W - MARGIN
-    width = right - left
 
-    # header band
-    band_h = 74
-    c.setFillColor(ACCENT)
-    c.rect(0, PAGE_H - band_h, PAGE_W, band_h, stroke=0, fill=1)
-    p.text(left, PAGE_H - 34, "Product Carbon Footprint Certificate", size=19,
-           font="Helvetica-Bold", color=colors.white)
-    p.text(left, PAGE_H - 52, "Cradle-to-gate  |  ISO 14067  |  IPCC AR6 GWP100  |  "
-           f"PACT Technical Specifications {pf['specVersion']}", size=8.5, color=colors.white)
-    p.text(right, PAGE_H - 30, header["number"], size=13, font="Helvetica-Bold",
-           color=colors.white, align="right")
-    p.text(right, PAGE_H - 45, f"issued {_date(header['issuedAt'])}", size=8.5,
-           color=colors.white, align="right")
-    p.text(right, PAGE_H - 58, f"valid {_date(header['validFrom'])} to "
-           f"{_date(header['validUntil'])}", size=8.5, color=colors.white, align="right")
-    y = PAGE_H - band_h - 8
+    # fixed parts: header band (and status banner) at the top, footer at the bottom
+    top = PAGE_H
+    for part, gap in [(_band(header, pf), 0.0)] + ([(_banner(status), 4.0)] if flagged else []):
+        _, height = part.wrapOn(c, PAGE_W, PAGE_H)
+        top -= gap + height
+        part.drawOn(c, 0, top)
+    if flagged:
+        _watermark(c, status)
+    footer = _footer(envelope, verification_url, width)
+    _, footer_h = footer.wrapOn(c, width, PAGE_H)
+    footer.drawOn(c, MARGIN, MARGIN)
 
-    if status and status != "active":
-        c.setFillColor(WARN)
-        c.rect(0, y - 16, PAGE_W, 20, stroke=0, fill=1)
-        p.text(PAGE_W / 2, y - 10, f"{status.upper()}: this certificate is no longer valid; "
-               "check the verification URL for its successor or revocation.", size=9,
-               font="Helvetica-Bold", color=colors.white, align="center")
-        y -= 24
-        c.saveState()
-        c.setFillColor(colors.Color(0.78, 0.12, 0.12, alpha=0.12))
-        c.setFont("Helvetica-Bold", 90)
-        c.translate(PAGE_W / 2, PAGE_H / 2)
-        c.rotate(35)
-        c.drawCentredString(0, 0, status.upper())
-        c.restoreState()
+    # the body flows between them: the fixed sections shrink if they would leave less than
+    # NOTES_RESERVE for the notes, which then take what height is left
+    frame_top = top - 14
+    frame_bottom = MARGIN + footer_h + 6
 
-    # parties
-    y -= 14
-    col = width / 3
-    p.label(left, y, "Issuer (data owner)")
-    p.label(left + col, y, "Customer")
-    p.label(left + 2 * col, y, "Order line")
-    y -= 12
-    p.text(left, y, header["issuer"]["name"], size=10, font="Helvetica-Bold")
-    p.text(left + col, y, header["customer"]["name"], size=10, font="Helvetica-Bold")
-    p.text(left + 2 * col, y, f"order {header['orderId']}, line {header['lineId']}", size=10,
-           font="Helvetica-Bold")
-    y -= 11
-    p.text(left, y, header["issuer"]["companyIds"][0], size=6.8, color=MUTED)
-    p.text(left + col, y, f"ordered {_date(line.get('orderedAt'))}", size=7.5, color=MUTED)
-    p.text(left + 2 * col, y, f"{fmt_quantity(line['quantity'])} {line['unit']}"
-           f" = {fmt_quantity(line['quantityInDeclaredUnit'])} {unit}", size=7.5, color=MUTED)
-    y -= 10
-    p.rule(y)
+    def sections() -> list[Flowable]:
+        return [
+            _parties(header, line, unit), *_rule(),
+            *_product(pf, pact, calc, unit), Spacer(1, 8),
+            _headlines(per, tot, line, unit), Spacer(1, 12),
+            _label("Split (IPCC 2021 GWP100)"), Spacer(1, 2), _split(per, tot, unit),
+            *_rule(4),
+            _label("Life-cycle stages"), Spacer(1, 4), *_stage_chart(calc["stages"], unit),
+            *_rule(4),
+            _method_and_quality(pact, calc, dq, unit), *_rule(4),
+            _label("Certificate"), Spacer(1, 1.5), Clamped(_certificate_text(header), CERT, 3),
+        ]
 
-    # product
-    y -= 16
-    p.label(left, y, "Product")
-    y -= 14
-    p.text(left, y, pf["productNameCompany"], size=12.5, font="Helvetica-Bold")
-    y -= 12
-    variant = calc.get("variant") or "none (product defaults)"
-    p.text(left, y, f"{pf['productIds'][0]}   variant: {variant}   declared unit: 1 {unit}"
-           f" ({pact['declaredUnitOfMeasurement']})", size=7.8, color=MUTED)
-    y -= 11
-    requested = calc.get("requestedParameters") or {}
-    params = ", ".join(f"{k}={v}" for k, v in requested.items()) or "none beyond the variant"
-    y = p.wrap(left, y, f"Parameters set for this line: {params}", width, size=7.8,
-               color=MUTED, max_lines=2)
-    y -= 4
-
-    # headline figures
-    box_h, gap = 62, 12
-    box_w = (width - gap) / 2
-    for i, (title, big, small) in enumerate((
-            ("Footprint per declared unit", f"{fmt_number(per['total'])} kg CO2e",
-             f"per 1 {unit} of product, cradle-to-gate"),
-            ("Order-line total", fmt_mass_co2e(tot["total"]),
-             f"for {fmt_quantity(line['quantity'])} {line['unit']} "
-             f"({fmt_quantity(line['quantityInDeclaredUnit'])} {unit})"))):
-        bx = left + i * (box_w + gap)
-        c.setFillColor(LIGHT)
-        c.roundRect(bx, y - box_h, box_w, box_h, 6, stroke=0, fill=1)
-        p.label(bx + 10, y - 14, title)
-        p.text(bx + 10, y - 38, big, size=21, font="Helvetica-Bold", color=ACCENT)
-        p.text(bx + 10, y - 53, small, size=8, color=MUTED)
-    y -= box_h + 16
-
-    # split table
-    p.label(left, y, "Split (IPCC 2021 GWP100)")
-    y -= 13
-    cols = [("", 150), ("Fossil", 95), ("Biogenic", 95), ("Land use", 95), ("Total", 88)]
-    xs, xpos = [], left
-    for _, w in cols:
-        xs.append(xpos)
-        xpos += w
-    for (name, w), xx in zip(cols[1:], xs[1:]):
-        p.text(xx + w - 6, y, name, size=8, font="Helvetica-Bold", align="right")
-    rows = (("kg CO2e per " + unit, per), ("kg CO2e for the order line", tot))
-    for label, parts in rows:
-        y -= 12
-        p.text(left, y, label, size=8.3)
-        for key, xx, (_, w) in zip(("fossil", "biogenic", "landUse", "total"), xs[1:],
-                                   cols[1:]):
-            p.text(xx + w - 6, y, fmt_number(parts[key]), size=8.3,
-                   font="Helvetica-Bold" if key == "total" else "Helvetica", align="right")
-    y -= 8
-    p.rule(y)
-
-    # stages
-    y -= 15
-    p.label(left, y, "Life-cycle stages")
-    y -= 16
-    y = _stage_chart(p, left, y, width, calc["stages"], unit)
-    p.rule(y)
-
-    # method | data quality
-    y -= 15
-    half = (width - 18) / 2
-    xl, xr = left, left + half + 18
-    p.label(xl, y, "Method and boundary")
-    p.label(xr, y, "Data quality")
-    yl = yr = y - 13
-    ref = f"{_date(pact['referencePeriodStart'])} to {_date(pact['referencePeriodEnd'])} (excl.)"
-    geo = (pact.get("geographyCountrySubdivision") or pact.get("geographyCountry")
-           or pact.get("geographyRegionOrSubregion") or "global")
-    for key, value in (
-            ("Boundary", f"{calc['boundary']}; packaging, distribution, use, end of life "
-                         "excluded"),
-            ("Standards", ", ".join(pact["crossSectoralStandards"]) + " (not third-party "
-                                                                      "verified)"),
-            ("Characterization", f"IPCC {', '.join(pact['ipccCharacterizationFactors'])} "
-                                 "GWP100"),
-            ("Recycled content", f"{calc['recycledContentMethod']} rule"),
-            ("Electricity", f"{calc['electricityAccounting']}, life-cycle factors"),
-            ("Reference period", ref),
-            ("Geography", geo),
-            ("Database / model", f"{calc['databaseVersion']} / {calc['modelVersion']}")):
-        yl = p.kv(xl, yl, key, value, width=half)
-    temporal = dq.get("temporalDQR")
-    sources = pact.get("secondaryEmissionFactorSources") or []
-    for key, value in (
-            ("Primary data share", f"{fmt_number(float(pact['primaryDataShare']), 3)} %"
-                                   f" of the footprint"),
-            ("Temporal DQR", (f"{temporal} (1 best, 5 worst; reference year "
-                              f"{dq.get('referenceYear')})" if temporal else "not rated")),
-            ("Geogr./techn. DQR", "not rated (supply-chain geography and technology "
-                                  "are not recorded)"),
-            ("Assumptions", f"{fmt_number(dq.get('assumptionSharePercent', 0), 3)} % of the "
-                            "footprint rests on pcf modelling assumptions"),
-            ("Secondary sources", f"{max(len(sources) - 1, 0)} sources + pcf inventory "
-                                  "(listed in the JSON)"),
-            ("Fossil carbon", f"{fmt_number(float(pact['fossilCarbonContent']))} kg C per "
-                              f"{unit} in the product"),
-            ("Exempted", f"{pact['exemptedEmissionsPercent']} % (no cut-off exemption)")):
-        yr = p.kv(xr, yr, key, value, width=half)
-    y = min(yl, yr) - 2
-    p.rule(y)
-
-    # validity and supersession
-    y -= 14
-    p.label(left, y, "Certificate")
-    y -= 12
-    text = (f"{header['number']}, id {header['id']}, issued {header['issuedAt']} by "
-            f"{header['issuer']['name']}; valid from {header['validFrom']} until "
-            f"{header['validUntil']}.")
-    if header.get("supersedes"):
-        sup = header["supersedes"]
-        text += f" Supersedes {sup['number']} ({sup.get('reason') or 'correction'})."
-    y = p.wrap(left, y, text, width, size=8, max_lines=3)
-
-    # notes: what the number covers and how it was made
-    qr_size = 92.0
-    foot_top = MARGIN + qr_size + 6
-    y -= 6
-    p.rule(y)
-    y -= 14
-    p.label(left, y, "Scope and rules")
-    y -= 12
-    notes = [
-        pact.get("allocationRulesDescription", ""),
-        "Biogenic CO2 uptake is not modelled (metal and battery products); the land-use "
-        "part is reported as land-use change. Offsets are never part of the footprint. "
-        "Status (active, superseded, revoked) is not part of the signed document: check it "
-        "at the verification URL.",
-        pact.get("boundaryProcessesDescription", ""),
-    ]
-    scored = line.get("asScored") or {}
-    if scored.get("databaseVersion") and scored["databaseVersion"] != calc["databaseVersion"]:
-        notes.insert(0, f"When the order was placed it was scored with database "
-                        f"{scored['databaseVersion']}: {fmt_mass_co2e(scored['kgCO2eTotal'])} "
-                        "for this line; this certificate uses the data current at issue.")
-    for note in notes:
-        room = int((y - foot_top - 8) // (7.6 * 1.3))
-        if room < 1 or not note:
-            continue
-        y = p.wrap(left, y, note, width, size=7.6, color=INK, leading=7.6 * 1.3,
-                   max_lines=min(room, 5)) - 3
-
-    # footer: hash, signature, QR
-    p.rule(foot_top + 2)
-    _qr(c, verification_url, right - qr_size, MARGIN + 2, qr_size)
-    tx = left
-    ty = foot_top - 12
-    tw = width - qr_size - 16
-    p.label(tx, ty, "SHA-256 of the canonical JSON (RFC 8785)")
-    ty -= 11
-    p.text(tx, ty, envelope["sha256"], size=7.4, font="Courier-Bold")
-    ty -= 13
-    sig = envelope.get("signature") or {}
-    p.label(tx, ty, "Signature")
-    ty -= 11
-    p.text(tx, ty, f"{sig.get('algorithm', 'Ed25519')}, key id {sig.get('keyId')} "
-           "(public key: GET /v1/certificates/public-key)", size=7.6)
-    ty -= 13
-    p.label(tx, ty, "Verify")
-    ty -= 11
-    ty = p.wrap(tx, ty, verification_url, tw, size=7.4, font="Courier", max_lines=2)
-    p.wrap(tx, ty - 1, "Scan the code, or check the JSON offline: pcf certificates verify "
-           "FILE.json (signature, hash, and the footprint recomputed from the inputs stated "
-           "in the certificate).", tw, size=7.2, color=MUTED, max_lines=2)
+    body = [ShrinkToFit(sections, frame_top - frame_bottom - NOTES_RESERVE), *_rule(),
+            _label("Scope and rules"), Spacer(1, 2), FillNotes(_notes(pact, calc, line), NOTE)]
+    frame = Frame(MARGIN, frame_bottom, width, frame_top - frame_bottom, leftPadding=0,
+                  rightPadding=0, topPadding=0, bottomPadding=0, showBoundary=0)
+    frame.addFromList(body, c)
     c.showPage()
     c.save()
     return buf.getvalue()

@@ -62,6 +62,25 @@ def test_docs_page_is_self_contained(api):
     assert api.client.get("/").status_code in (301, 302)
 
 
+def test_docs_page_assets_are_served_by_the_app(api):
+    html = api.client.get("/docs").get_data(as_text=True)
+    assert "swagger-ui" in html
+    refs = re.findall(r"""<(?:script|link|img)[^>]+(?:src|href)=["']([^"']+)["']""", html)
+    assert any(r.endswith("swagger-ui-bundle.js") for r in refs)
+    assert any(r.endswith("swagger-ui.css") for r in refs)
+    for ref in refs:
+        assert ref.startswith("/") and not ref.startswith("//"), ref  # same origin
+        resp = api.client.get(ref)
+        assert resp.status_code == 200, ref
+        assert resp.data, ref
+        resp.close()
+    script = api.client.get("/docs/docs.js").get_data(as_text=True)
+    assert "validatorUrl: null" in script  # no call to the online validator
+    assert not re.search(r"https?://", script)
+    assert api.client.get("/docs/assets/index.html").status_code == 404
+    assert api.client.get("/docs/assets/..%2Fflask_swagger_ui.py").status_code == 404
+
+
 def test_unknown_route_is_problem_404(api):
     body = problem(api.get("/v1/nothing-here"), 404)
     assert body["type"] == "about:blank"
