@@ -75,6 +75,9 @@ def check_quantity(value, field: str = "quantity") -> float:
     except (TypeError, ValueError):
         raise InvalidQuantity(f"quantity {value!r} is not a number", field=field,
                          allowed="finite number > 0") from None
+    except OverflowError:  # an int (or Fraction) beyond float range; its repr may not even fit
+        raise InvalidQuantity("quantity is beyond the range of a float", field=field,
+                              allowed=f"0 < quantity <= {MAX_QUANTITY:g}") from None
     if not math.isfinite(number) or number <= 0:
         raise InvalidQuantity(f"quantity {value!r} must be finite and > 0", field=field,
                          allowed="finite number > 0")

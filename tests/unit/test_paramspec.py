@@ -198,3 +198,14 @@ def test_choice_encoding_has_exactly_one_indicator_set(choice):
     encoded = GRID.encode(GRID.coerce(choice))
     assert sorted(encoded.values()) == [0.0, 0.0, 1.0]
     assert encoded[indicator("smelter_grid", choice)] == 1.0
+
+
+@pytest.mark.parametrize("sign, digits", [(1, 400), (-1, 400), (1, 5000)])
+def test_integer_beyond_float_range_is_an_invalid_parameter(sign, digits):
+    value = sign * 10 ** digits
+    # a JSON body or Python caller may pass any int; float() of it raises OverflowError
+    for spec in (SHARE, UNBOUNDED):
+        with pytest.raises(InvalidParameter) as info:
+            spec.coerce(value)
+        assert info.value.field == f"parameters.{spec.name}"
+        assert info.value.allowed == spec.allowed()

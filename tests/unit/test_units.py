@@ -135,3 +135,13 @@ def test_check_quantity_returns_any_valid_float_unchanged(x):
 def test_check_quantity_refuses_every_float_outside_the_range(x):
     with pytest.raises(InvalidQuantity):
         check_quantity(x)
+
+
+@pytest.mark.parametrize("sign, digits", [(1, 400), (1, 5000), (-1, 400)])
+def test_integer_beyond_float_range_is_an_invalid_quantity(sign, digits):
+    value = sign * 10 ** digits
+    # float(10**400) raises OverflowError, and repr(10**5000) raises ValueError in Python 3.11
+    # (int -> str digit limit); neither may escape as a stack trace
+    with pytest.raises(InvalidQuantity) as info:
+        check_quantity(value, field="lines[0].quantity")
+    assert info.value.field == "lines[0].quantity"
