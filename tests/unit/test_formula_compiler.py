@@ -85,6 +85,22 @@ def test_refused_syntax(formula):
         check(formula, ["a", "b"])
 
 
+@pytest.mark.parametrize("formula", [
+    "max * 2", "abs", "a + min", "max if a > 0 else min", "min(a, max)", "abs(abs)",
+    "min(a)", "max(a)", "min()", "abs()", "abs(a, b)",
+])
+def test_functions_must_be_called_with_their_arity(formula):
+    # each of these passed check() before and only failed when evaluated (TypeError at
+    # `pcf setup` instead of an InventoryInvalid naming the file and line)
+    with pytest.raises(FormulaError):
+        check(formula, ["a", "b"])
+
+
+def test_functions_with_valid_arity_still_compile():
+    f = compile_formulas({}, ["min(a, b)", "max(a, b, 3)", "abs(min(a, -b))"], ["a", "b"])
+    assert f({"a": 2.0, "b": 5.0}) == [2.0, 5.0, 5.0]
+
+
 def test_refused_formula_is_named_in_the_message():
     with pytest.raises(FormulaError, match=r"a % 2"):
         names_in("a % 2")
