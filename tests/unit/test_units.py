@@ -145,3 +145,28 @@ def test_integer_beyond_float_range_is_an_invalid_quantity(sign, digits):
     with pytest.raises(InvalidQuantity) as info:
         check_quantity(value, field="lines[0].quantity")
     assert info.value.field == "lines[0].quantity"
+
+
+@pytest.mark.parametrize("from_unit, to_unit, factor", [
+    ("m3", "l", 1000.0),          # 1 m3 = (10 dm)^3 = 1000 dm3 = 1000 l (documented unit)
+    ("m3", "m**3", 1.0),
+    ("cm3", "l", 0.001),          # 1 cm3 = 1 ml; NOT centi-(m3) = 0.01 m3 = 10 l
+    ("km3", "m3", 1e9),           # (1000 m)^3
+    ("dm3", "l", 1.0),
+    ("m2", "cm2", 1e4),           # (100 cm)^2
+    ("kg/m3", "g/l", 1.0),        # 1000 g / 1000 l
+    ("MJ/m3", "MJ/l", 0.001),
+])
+def test_area_and_volume_units(from_unit, to_unit, factor):
+    assert conversion_factor(from_unit, to_unit) == pytest.approx(factor, rel=1e-12)
+
+
+@pytest.mark.parametrize("unit", ["Nm3", "m33", "m3m", "xm3"])
+def test_only_length_units_take_a_trailing_power(unit):
+    with pytest.raises(InvalidQuantity):
+        conversion_factor(unit, "m**3")
+
+
+def test_co2e_unit_is_not_rewritten():
+    # "CO2e" ends in a digit-letter pair; the m2/m3 rule must leave it alone
+    assert conversion_factor("kg CO2e/kg", "kg CO2e/t") == pytest.approx(1000.0, rel=1e-12)
