@@ -45,7 +45,8 @@ def names_in(formula: str) -> set[str]:
     except SyntaxError as exc:
         raise FormulaError(f"formula {formula!r} is not valid: {exc.msg}") from None
     names: set[str] = set()
-    for node in ast.walk(tree):
+    called: set[int] = set()  # ids of the Name nodes that are the function of an allowed call
+    for node in ast.walk(tree):  # breadth-first: a Call comes before its function's Name
         if not isinstance(node, _ALLOWED_NODES):
             raise FormulaError(
                 f"formula {formula!r} uses {type(node).__name__}, which is not allowed "
@@ -57,7 +58,16 @@ def names_in(formula: str) -> set[str]:
             if not (isinstance(node.func, ast.Name) and node.func.id in ALLOWED_FUNCTIONS) \
                     or node.keywords:
                 raise FormulaError(f"formula {formula!r}: only min, max and abs may be called")
-        elif isinstance(node, ast.Name) and node.id not in ALLOWED_FUNCTIONS:
+            arity_ok = len(node.args) == 1 if node.func.id == "abs" else len(node.args) >= 2
+            if not arity_ok:
+                raise FormulaError(f"formula {formula!r}: {node.func.id} takes "
+                                   + ("one argument" if node.func.id == "abs"
+                                      else "two or more arguments"))
+            called.add(id(node.func))
+        elif isinstance(node, ast.Name) and node.id in ALLOWED_FUNCTIONS:
+            if id(node) not in called:  # `max * 2` would pass here and fail when evaluated
+                raise FormulaError(f"formula {formula!r} uses {node.id} without calling it")
+        elif isinstance(node, ast.Name):
             names.add(node.id)
     return names
 

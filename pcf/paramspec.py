@@ -137,6 +137,9 @@ class ParameterSpec:
         except (TypeError, ValueError):
             raise InvalidParameter(f"{self.name}={value!r} is not a number", field=where,
                              allowed=self.allowed()) from None
+        except OverflowError:  # an int beyond float range; its repr may not even fit
+            raise InvalidParameter(f"{self.name} is not finite (too large for a float)",
+                                   field=where, allowed=self.allowed()) from None
         if not math.isfinite(number):
             raise InvalidParameter(f"{self.name}={value!r} is not finite", field=where,
                              allowed=self.allowed())

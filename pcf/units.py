@@ -2,12 +2,14 @@
 
 Declared units and exchange units are pint expressions: ``kg``, ``t`` (tonne), ``g``, ``kWh``,
 ``MWh``, ``Wh``, ``MJ``, ``GJ``, ``tkm`` (tonne-kilometre), ``m3``. ``tkm`` is defined here as
-``tonne * kilometer``.
+``tonne * kilometer``; ``m2``/``m3`` (and ``cm3``, ``km2``, ...) are read as ``m**2``/``m**3``,
+which pint does not do by itself.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 import pint
@@ -21,7 +23,11 @@ AMBIGUOUS_UNITS = {"ton", "tons", "short_ton", "long_ton", "tonne_short", "US_to
 """pint reads ``ton`` as the US short ton (907 kg); buyers who write "ton" usually mean the
 metric tonne. Refused: write ``t`` (tonne) or ``kg``."""
 
-ureg = pint.UnitRegistry()
+_AREA_VOLUME = re.compile(r"(?<![A-Za-z0-9_])([kcdmµu]?m)([23])(?![A-Za-z0-9_])")
+"""A length unit with a trailing power, ``m3`` or ``cm2``: rewritten to ``m**3``, ``cm**2``.
+(Defining ``m3`` as a unit instead would let pint prefix it: ``cm3`` = 0.01 m3.)"""
+
+ureg = pint.UnitRegistry(preprocessors=[lambda text: _AREA_VOLUME.sub(r"\1**\2", text)])
 ureg.define("tkm = tonne * kilometer")
 ureg.define("CO2e = [co2e]")
 
@@ -75,6 +81,9 @@ def check_quantity(value, field: str = "quantity") -> float:
     except (TypeError, ValueError):
         raise InvalidQuantity(f"quantity {value!r} is not a number", field=field,
                          allowed="finite number > 0") from None
+    except OverflowError:  # an int (or Fraction) beyond float range; its repr may not even fit
+        raise InvalidQuantity("quantity is beyond the range of a float", field=field,
+                              allowed=f"0 < quantity <= {MAX_QUANTITY:g}") from None
     if not math.isfinite(number) or number <= 0:
         raise InvalidQuantity(f"quantity {value!r} must be finite and > 0", field=field,
                          allowed="finite number > 0")
