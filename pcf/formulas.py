@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import graphlib
 from collections.abc import Iterable, Mapping
-from typing import Callable
+from collections.abc import Callable
 
 ALLOWED_FUNCTIONS = {"min": min, "max": max, "abs": abs}
 

@@ -179,7 +179,7 @@ class ParameterSpec:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ParameterSpec":
+    def from_dict(cls, data: dict[str, Any]) -> ParameterSpec:
         """Inverse of :meth:`to_dict`."""
         choices = data.get("choice_activities") or {c: None for c in (data.get("choices") or [])}
         return cls(name=data["name"], type=data["type"], default=data.get("default"),

@@ -22,19 +22,12 @@ Both the API and the CLI call :func:`score_lines`; the CLI reads and writes CSV 
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import hashlib
-import io
 import json
 import math
-import os
-import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from pcf.errors import InvalidInput, PcfError
 from pcf.units import check_quantity, conversion_factor

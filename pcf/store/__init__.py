@@ -33,7 +33,7 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str | None = None, *, upgrade: bool = True) -> "Store":
+    def open(cls, url: str | None = None, *, upgrade: bool = True) -> Store:
         """Connect to ``url`` (default :func:`pcf.config.database_url`) and migrate to head.
 
         Parameters
