@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
-from pcf.errors import StateConflict, InvalidInput, UnknownResource
+from pcf.errors import InvalidInput, StateConflict, UnknownResource
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "pact-v3-productfootprint.schema.json"
 
@@ -780,12 +780,11 @@ def test_pdf_rasterises_to_png_with_pdftoppm(tenants, store, tmp_path):
 
 def test_migrations_have_one_head_and_downgrade_cleanly(tmp_path):
     from alembic import command
+    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     from pcf.store import Store
     from pcf.store.db import _alembic_config
-
-    from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", "pcf.store:migrations")

@@ -19,8 +19,8 @@ from flask import current_app, g, request
 
 from pcf.api.problems import ApiProblem
 from pcf.store import TenantInfo
-
 from pcf.store.models import ROLES  # noqa: E402,F401 - the one list of roles
+
 _WWW_AUTH = {"WWW-Authenticate": 'Bearer realm="pcf"'}
 
 

@@ -43,7 +43,6 @@ blp = Blueprint("certificates", __name__, url_prefix="/v1/certificates",
 ISSUER_ROLES = ("engineer", "admin")
 from pcf.store.certificates import STATUSES  # noqa: E402 - one list of statuses
 
-
 # --------------------------------------------------------------------------- schemas
 
 

@@ -24,6 +24,7 @@ MAX_CASES = 20
 MAX_SWEEP_VALUES = 50
 """Most values in a comparison's parameter sweep."""
 from pcf.units import MAX_QUANTITY  # noqa: E402 - largest accepted quantity, one definition
+
 ORDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~:@+=-]{0,127}$"
 """Order ids: 1-128 characters, URL-safe without ``/`` (they appear in ``/v1/orders/{id}``)."""
 

@@ -22,8 +22,8 @@ from importlib import metadata
 from pathlib import Path
 
 import pcf
-from pcf.config import PROJECT_NAME, brightway_dir, databases_dir
 from pcf.bw import bw2data, bw2io
+from pcf.config import PROJECT_NAME, brightway_dir, databases_dir
 from pcf.formulas import compile_formulas
 from pcf.inventory.companies import load_companies, write_snapshot
 from pcf.inventory.loader import DATABASES, PRODUCTS, Inventory, load_inventory

@@ -33,7 +33,7 @@ from pathlib import Path
 import yaml
 
 from pcf.config import brightway_dir
-from pcf.errors import InventoryInvalid, InvalidInput
+from pcf.errors import InvalidInput, InventoryInvalid
 from pcf.inventory.yamlio import load_yaml
 
 ORIGINS = ("company", "derived", "assumption")

@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pcf
-from pcf.certificates import settings
 from pcf.accounting import data_quality
 from pcf.accounting.carbon_content import fossil_carbon_content
+from pcf.certificates import settings
 from pcf.certificates.pact import (
     aircraft_emissions,
     build_product_footprint,
@@ -30,8 +30,8 @@ from pcf.certificates.pact import (
 )
 from pcf.certificates.signing import canonical_json, public_key_info, sha256_hex, sign
 from pcf.certificates.verify import verify_envelope
-from pcf.service import footprints
 from pcf.errors import CertificateConflict, InvalidInput, PcfError, ProjectNotReady
+from pcf.service import footprints
 from pcf.store.certificates import (
     CertificateRecord,
     OrderLineRecord,

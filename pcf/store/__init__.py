@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from pcf.store import orders as _orders
-from pcf.store import tenants as _tenants
+from pcf.store import orders as _orders, tenants as _tenants
 from pcf.store.db import check_health, make_engine, migrate
 from pcf.store.orders import LineRecord
 from pcf.store.tenants import TenantInfo

@@ -48,7 +48,6 @@ from pcf.store.db import write_connection
 from pcf.store.models import Base, BigIntPK, Order, OrderLine, Tenant, utcnow
 
 
-
 class Certificate(Base):
     """A signed footprint certificate for one order line (immutable once written)."""
 

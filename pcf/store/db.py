@@ -142,9 +142,8 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str:
     """Return the head revision of the shipped migrations."""
-    from alembic.script import ScriptDirectory
-
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     cfg = Config()
     cfg.set_main_option("script_location", "pcf.store:migrations")

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import pytest
+
 from api_helpers import SpecClient
 
 

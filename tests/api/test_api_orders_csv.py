@@ -10,8 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from api_helpers import PRODUCT
-from pcf.commands.orders import ProgressBar
-from pcf.commands.orders import orders as orders_cmd
+from pcf.commands.orders import ProgressBar, orders as orders_cmd
 from pcf.service.order_files import OUTPUT_COLUMNS, score_csv
 from pcf.service.orders import OrderLineInput, OrderLinesError, score_lines
 
