@@ -15,7 +15,7 @@ import re
 import shutil
 import stat
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -169,14 +169,14 @@ def test_issuer_settings(monkeypatch):
 def test_validity_period_rule():
     from pcf.service.certificates import validity_period
 
-    issued = datetime(2026, 11, 21, tzinfo=timezone.utc)
-    start, end = validity_period(issued, datetime(2025, 1, 1, tzinfo=timezone.utc))
+    issued = datetime(2026, 11, 21, tzinfo=UTC)
+    start, end = validity_period(issued, datetime(2025, 1, 1, tzinfo=UTC))
     assert start == issued
-    assert end == datetime(2028, 1, 1, tzinfo=timezone.utc)  # PACT cap: reference end + 3 y
-    start, end = validity_period(issued, datetime(2026, 1, 1, tzinfo=timezone.utc))
-    assert end == datetime(2028, 11, 21, tzinfo=timezone.utc)  # issue + 2 years
+    assert end == datetime(2028, 1, 1, tzinfo=UTC)  # PACT cap: reference end + 3 y
+    start, end = validity_period(issued, datetime(2026, 1, 1, tzinfo=UTC))
+    assert end == datetime(2028, 11, 21, tzinfo=UTC)  # issue + 2 years
     with pytest.raises(StateConflict) as err:
-        validity_period(issued, datetime(2021, 1, 1, tzinfo=timezone.utc))
+        validity_period(issued, datetime(2021, 1, 1, tzinfo=UTC))
     assert err.value.field == "line_id"
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pcf
@@ -328,7 +328,7 @@ def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, is
     line = find_order_line(engine, tenant_id, order_id, line_id)
     fp = compute_line(line)
     product = footprints.get_product(line.product)
-    issued_at = (now or utcnow()).astimezone(timezone.utc).replace(microsecond=0)
+    issued_at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)
     facts = analyse(fp, product, issued_at.year)
     validity = validity_period(issued_at, facts["referencePeriod"][1])
     definition_sha256 = definition_digest(line.product)

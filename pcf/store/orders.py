@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -49,8 +49,8 @@ def _dumps(obj: Any) -> str:
 def _iso(dt: datetime) -> str:
     # SQLite gives back naive datetimes; every stored time is UTC.
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat()
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat()
 
 
 def _order_document(order_id: str, created_at: datetime, database_version: str,
