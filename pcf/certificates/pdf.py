@@ -179,7 +179,7 @@ def _stage_chart(p: _Page, x: float, y: float, w: float, stages: list[dict], uni
     bar_x, bar_w = x + label_w, w - label_w - value_w
     zero = bar_x + (0 - vmin) / span * bar_w
     row_h = 14.0
-    for stage, value in zip(stages, values):
+    for stage, value in zip(stages, values, strict=True):
         p.text(x, y + 3, stage["stage"], size=8.3)
         x0 = bar_x + (min(value, 0) - vmin) / span * bar_w
         x1 = bar_x + (max(value, 0) - vmin) / span * bar_w
@@ -329,14 +329,14 @@ def render_pdf(envelope: dict, *, verification_url: str, status: str | None = No
     for _, w in cols:
         xs.append(xpos)
         xpos += w
-    for (name, w), xx in zip(cols[1:], xs[1:]):
+    for (name, w), xx in zip(cols[1:], xs[1:], strict=True):
         p.text(xx + w - 6, y, name, size=8, font="Helvetica-Bold", align="right")
     rows = (("kg CO2e per " + unit, per), ("kg CO2e for the order line", tot))
     for label, parts in rows:
         y -= 12
         p.text(left, y, label, size=8.3)
         for key, xx, (_, w) in zip(("fossil", "biogenic", "landUse", "total"), xs[1:],
-                                   cols[1:]):
+                                   cols[1:], strict=True):
             p.text(xx + w - 6, y, fmt_number(parts[key]), size=8.3,
                    font="Helvetica-Bold" if key == "total" else "Helvetica", align="right")
     y -= 8
