@@ -128,7 +128,8 @@ class ParameterSpec:
                                                                                 "none")):
             if self.optional:
                 return None
-            raise InvalidParameter(f"{self.name} needs a number", field=where, allowed=self.allowed())
+            raise InvalidParameter(f"{self.name} needs a number", field=where,
+                                   allowed=self.allowed())
         if isinstance(value, bool):
             raise InvalidParameter(f"{self.name}={value!r} is not a number", field=where,
                              allowed=self.allowed())

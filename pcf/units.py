@@ -47,8 +47,9 @@ def conversion_factor(from_unit: str, to_unit: str, field: str = "unit") -> floa
         If either unit is unknown or they have different dimensions.
     """
     if str(from_unit).strip() in AMBIGUOUS_UNITS:
-        raise InvalidQuantity(f"unit {from_unit!r} is ambiguous (pint reads it as the US short ton)",
-                         field=field, allowed="t (metric tonne), kg, g")
+        raise InvalidQuantity(
+            f"unit {from_unit!r} is ambiguous (pint reads it as the US short ton)",
+            field=field, allowed="t (metric tonne), kg, g")
     try:
         return _factor(str(from_unit), str(to_unit))
     except Exception as exc:  # noqa: BLE001 - pint's parser raises many kinds (ZeroDivision,

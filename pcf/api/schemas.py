@@ -173,7 +173,8 @@ class OrderRequestSchema(RequestSchema):
         for i, line in enumerate(data.get("lines") or []):
             lid = line.get("line_id")
             if lid in seen:
-                errors[i] = {"line_id": [f"Duplicate line_id {lid!r} (first at lines[{seen[lid]}])."]}
+                errors[i] = {"line_id": [
+                    f"Duplicate line_id {lid!r} (first at lines[{seen[lid]}])."]}
             else:
                 seen[lid] = i
         if errors:

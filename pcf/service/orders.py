@@ -283,7 +283,8 @@ def score_lines(lines: Iterable[OrderLineInput], *, on_error: str = "fail",
         ``on_error`` is not ``fail`` or ``skip``.
     """
     if on_error not in ON_ERROR:
-        raise InvalidInput(f"unknown on_error {on_error!r}", field="on_error", allowed=list(ON_ERROR))
+        raise InvalidInput(f"unknown on_error {on_error!r}", field="on_error",
+                           allowed=list(ON_ERROR))
     service = _service()
     groups: dict[tuple, _Group | PcfError] = {}
     factors: dict[tuple[str, str], float | PcfError] = {}

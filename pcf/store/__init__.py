@@ -67,7 +67,8 @@ class Store:
 
     # tenants -----------------------------------------------------------------
     def create_tenant(self, name: str, role: str) -> tuple[TenantInfo, str]:
-        """Create a tenant; return it and its API key (see :func:`pcf.store.tenants.create_tenant`)."""
+        """Create a tenant; return it and its API key (see
+        :func:`pcf.store.tenants.create_tenant`)."""
         return _tenants.create_tenant(self.engine, name, role)
 
     def add_key(self, name: str) -> str:
