@@ -92,7 +92,7 @@ def compare(product: str, cases: list[dict[str, Any]], reference: str | None = N
                 if exc.field and exc.field.startswith(f"parameters.{name}"):
                     # unknown parameter name or out-of-range value
                     known = _known_parameter(product, name)
-                    raise _relocate(exc, "sweep", "sweep.values[%d]" % j if known
+                    raise _relocate(exc, "sweep", f"sweep.values[{j}]" if known
                                     else "sweep.parameter") from None
                 raise _relocate(exc, f"sweep.values[{j}]") from None
             points.append({
