@@ -21,7 +21,7 @@ AMBIGUOUS_UNITS = {"ton", "tons", "short_ton", "long_ton", "tonne_short", "US_to
 """pint reads ``ton`` as the US short ton (907 kg); buyers who write "ton" usually mean the
 metric tonne. Refused: write ``t`` (tonne) or ``kg``."""
 
-ureg = pint.UnitRegistry()
+ureg: pint.UnitRegistry = pint.UnitRegistry()
 ureg.define("tkm = tonne * kilometer")
 ureg.define("CO2e = [co2e]")
 

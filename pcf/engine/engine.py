@@ -90,7 +90,9 @@ class ProductSystem:
         local = {key: i for i, key in enumerate(activities)}
         self.size = len(activities)
         self.reference = local[(PRODUCTS_DB, product_id)]
-        static, formulas, cells = [], [], []
+        static: list[float] = []
+        formulas: list[tuple[int, str]] = []
+        cells: list[int] = []
         ff, out_bg, out_bio = [], [], []
         cell_ids: dict = {}
         for consumer_key, rows in exchanges.items():
@@ -261,6 +263,7 @@ class Engine:
             for flow_id, row in one.dicts.biosphere.items():
                 column[lca.dicts.biosphere[flow_id]] = diag[row]
             cf_columns.append(column)
+        assert lca is not None  # SPLIT is not empty
         cf = np.column_stack(cf_columns)
         lam = cumulative_impacts(lca.technosphere_matrix, lca.biosphere_matrix, cf)
         act_index = {}

@@ -14,7 +14,7 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 import pcf
 from pcf.accounting import data_quality
@@ -60,6 +60,10 @@ def _parts(values: dict) -> dict[str, float]:
             "biogenic": float(values["biogenic"]), "landUse": float(values["land_use"])}
 
 
+@overload
+def _check_reason(reason: str | None, required: Literal[True]) -> str: ...
+@overload
+def _check_reason(reason: str | None, required: bool) -> str | None: ...
 def _check_reason(reason: str | None, required: bool) -> str | None:
     if reason is None or not str(reason).strip():
         if required:

@@ -147,7 +147,10 @@ def head_revision() -> str:
 
     cfg = Config()
     cfg.set_main_option("script_location", "pcf.store:migrations")
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    if head is None:  # a broken install: the migrations ship with the package
+        raise RuntimeError("no Alembic migrations found in pcf.store:migrations")
+    return head
 
 
 @contextlib.contextmanager

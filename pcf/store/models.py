@@ -22,6 +22,7 @@ Tables
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -50,6 +52,15 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     """Declarative base of pcf's application tables."""
+
+
+def table(model: type[Base]) -> Table:
+    """Return the Core :class:`~sqlalchemy.Table` of a mapped class.
+
+    ``Model.__table__`` is typed as a ``FromClause`` (no ``insert()``/``update()``); every pcf
+    model declares ``__tablename__``, so at run time it is this very ``Table``.
+    """
+    return cast(Table, model.__table__)
 
 
 class Tenant(Base):

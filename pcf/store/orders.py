@@ -24,10 +24,10 @@ from sqlalchemy.exc import IntegrityError
 
 from pcf.errors import OrderConflict, UnknownOrder
 from pcf.store.db import write_connection
-from pcf.store.models import Order, OrderLine, utcnow
+from pcf.store.models import Order, OrderLine, table, utcnow
 
-_orders = Order.__table__
-_lines = OrderLine.__table__
+_orders = table(Order)
+_lines = table(OrderLine)
 
 
 @dataclass
