@@ -43,10 +43,10 @@ test: setup
 test-all: setup
 	$(BIN)/python -m pytest -m "not postgres"
 
-# ruff (lint + format check, docstring rules), mypy over pcf/, import-linter contracts.
+# ruff (lint with docstring rules), mypy over pcf/, import-linter contracts. Formatting is
+# configured in pyproject.toml but not checked until the code base is reformatted in one go.
 lint: install
 	$(BIN)/ruff check pcf tests benchmarks
-	$(BIN)/ruff format --check pcf tests benchmarks
 	$(BIN)/mypy pcf
 	$(BIN)/lint-imports
 

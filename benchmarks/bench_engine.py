@@ -69,14 +69,16 @@ def main() -> None:
         encoded = [model.resolve(parameters=p).encoded for p in param_sets]
         service.compute_footprint(pid)  # warm
         it = iter(param_sets)
-        pcf_service = timed(lambda: service.compute_footprint(pid, parameters=next(it)), 2000)
+        # Loop variables bound as defaults: each closure belongs to its own iteration (B023).
+        pcf_service = timed(
+            lambda pid=pid, it=it: service.compute_footprint(pid, parameters=next(it)), 2000)
         it2 = iter(encoded)
         system = engine.system(pid)
-        pcf_engine = timed(lambda: system.evaluate(next(it2)), 2000)
+        pcf_engine = timed(lambda system=system, it2=it2: system.evaluate(next(it2)), 2000)
 
         node = bd.get_activity(("pcf-products", pid))
 
-        def plain():
+        def plain(node=node):
             lca = bc.LCA({node: 1}, METHODS["total"])
             lca.lci()
             lca.lcia()
@@ -86,7 +88,7 @@ def main() -> None:
         warm = bc.LCA({node: 1}, METHODS["total"])
         warm.lci()
         warm.lcia()
-        warm_times = timed(lambda: warm.lcia({node.id: 1}), 300)
+        warm_times = timed(lambda warm=warm, node=node: warm.lcia({node.id: 1}), 300)
         row = {
             "product": pid,
             "pcf_service_median_ms": statistics.median(pcf_service) * 1e3,

@@ -29,8 +29,8 @@ def _configure() -> None:
     with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), \
             warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import bw2data  # noqa: F401
         import bw2calc  # noqa: F401
+        import bw2data  # noqa: F401
         import bw2io  # noqa: F401
     logging.getLogger("bw2calc").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="bw2calc")

@@ -54,7 +54,7 @@ class LazyGroup(click.Group):
         module, _, attribute = entry[0].partition(":")
         command = getattr(importlib.import_module(module), attribute)
         if not isinstance(command, click.Command):  # pragma: no cover - wiring error
-            raise TypeError(f"{target} is not a click command")
+            raise TypeError(f"{entry[0]} is not a click command")
         return command
 
 

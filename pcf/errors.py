@@ -80,7 +80,8 @@ class InvalidParameter(InvalidInput):
 
 
 class InvalidQuantity(InvalidInput):
-    """A quantity that is not finite and > 0, or a unit that does not convert to the declared unit."""
+    """A quantity that is not finite and > 0, or a unit that does not convert to the declared
+    unit."""
 
 
 class UnknownResource(PcfError):

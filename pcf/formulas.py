@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import ast
 import graphlib
-from collections.abc import Iterable, Mapping
-from typing import Callable
+from collections.abc import Callable, Iterable, Mapping
 
 ALLOWED_FUNCTIONS = {"min": min, "max": max, "abs": abs}
 

@@ -128,7 +128,8 @@ class ParameterSpec:
                                                                                 "none")):
             if self.optional:
                 return None
-            raise InvalidParameter(f"{self.name} needs a number", field=where, allowed=self.allowed())
+            raise InvalidParameter(f"{self.name} needs a number", field=where,
+                                   allowed=self.allowed())
         if isinstance(value, bool):
             raise InvalidParameter(f"{self.name}={value!r} is not a number", field=where,
                              allowed=self.allowed())
@@ -182,7 +183,7 @@ class ParameterSpec:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ParameterSpec":
+    def from_dict(cls, data: dict[str, Any]) -> ParameterSpec:
         """Inverse of :meth:`to_dict`."""
         choices = data.get("choice_activities") or {c: None for c in (data.get("choices") or [])}
         return cls(name=data["name"], type=data["type"], default=data.get("default"),

@@ -27,7 +27,8 @@ _AREA_VOLUME = re.compile(r"(?<![A-Za-z0-9_])([kcdmµu]?m)([23])(?![A-Za-z0-9_])
 """A length unit with a trailing power, ``m3`` or ``cm2``: rewritten to ``m**3``, ``cm**2``.
 (Defining ``m3`` as a unit instead would let pint prefix it: ``cm3`` = 0.01 m3.)"""
 
-ureg = pint.UnitRegistry(preprocessors=[lambda text: _AREA_VOLUME.sub(r"\1**\2", text)])
+ureg: pint.UnitRegistry = pint.UnitRegistry(
+    preprocessors=[lambda text: _AREA_VOLUME.sub(r"\1**\2", text)])
 ureg.define("tkm = tonne * kilometer")
 ureg.define("CO2e = [co2e]")
 
@@ -53,8 +54,9 @@ def conversion_factor(from_unit: str, to_unit: str, field: str = "unit") -> floa
         If either unit is unknown or they have different dimensions.
     """
     if str(from_unit).strip() in AMBIGUOUS_UNITS:
-        raise InvalidQuantity(f"unit {from_unit!r} is ambiguous (pint reads it as the US short ton)",
-                         field=field, allowed="t (metric tonne), kg, g")
+        raise InvalidQuantity(
+            f"unit {from_unit!r} is ambiguous (pint reads it as the US short ton)",
+            field=field, allowed="t (metric tonne), kg, g")
     try:
         return _factor(str(from_unit), str(to_unit))
     except Exception as exc:  # noqa: BLE001 - pint's parser raises many kinds (ZeroDivision,

@@ -15,7 +15,7 @@ import re
 import shutil
 import stat
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
-from pcf.errors import StateConflict, InvalidInput, UnknownResource
+from pcf.errors import InvalidInput, StateConflict, UnknownResource
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "pact-v3-productfootprint.schema.json"
 
@@ -169,14 +169,14 @@ def test_issuer_settings(monkeypatch):
 def test_validity_period_rule():
     from pcf.service.certificates import validity_period
 
-    issued = datetime(2026, 11, 21, tzinfo=timezone.utc)
-    start, end = validity_period(issued, datetime(2025, 1, 1, tzinfo=timezone.utc))
+    issued = datetime(2026, 11, 21, tzinfo=UTC)
+    start, end = validity_period(issued, datetime(2025, 1, 1, tzinfo=UTC))
     assert start == issued
-    assert end == datetime(2028, 1, 1, tzinfo=timezone.utc)  # PACT cap: reference end + 3 y
-    start, end = validity_period(issued, datetime(2026, 1, 1, tzinfo=timezone.utc))
-    assert end == datetime(2028, 11, 21, tzinfo=timezone.utc)  # issue + 2 years
+    assert end == datetime(2028, 1, 1, tzinfo=UTC)  # PACT cap: reference end + 3 y
+    start, end = validity_period(issued, datetime(2026, 1, 1, tzinfo=UTC))
+    assert end == datetime(2028, 11, 21, tzinfo=UTC)  # issue + 2 years
     with pytest.raises(StateConflict) as err:
-        validity_period(issued, datetime(2021, 1, 1, tzinfo=timezone.utc))
+        validity_period(issued, datetime(2021, 1, 1, tzinfo=UTC))
     assert err.value.field == "line_id"
 
 
@@ -806,12 +806,11 @@ def test_pdf_rasterises_to_png_with_pdftoppm(tenants, store, tmp_path):
 
 def test_migrations_have_one_head_and_downgrade_cleanly(tmp_path):
     from alembic import command
+    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     from pcf.store import Store
     from pcf.store.db import _alembic_config
-
-    from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", "pcf.store:migrations")

@@ -4,8 +4,8 @@ verification, public key. Every response is validated against ``/openapi.json``.
 from __future__ import annotations
 
 import copy
-import json
 import io
+import json
 import re
 
 import pytest

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pcf import service
 from pcf.config import databases_dir
@@ -148,7 +147,8 @@ def test_pfc_emissions_are_separate_contributions(built_home):
 
 # --- directions of the settings (property tests) --------------------------------------------
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=st.floats(0, 1), b=st.floats(0, 1), route=st.sampled_from(["short-loop", "long-loop"]))
 def test_non_increasing_in_recycled_content(built_home, a, b, route):
     low, high = sorted((a, b))
@@ -156,7 +156,8 @@ def test_non_increasing_in_recycled_content(built_home, a, b, route):
         total(recycled_content=low, recycling_route=route) + 1e-9
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=st.floats(0, 1), b=st.floats(0, 1), r=st.floats(0, 1),
        supply=st.sampled_from(["pv", "wind", "hydro"]),
        grid=st.sampled_from(["cn-national", "cn-north", "cn-east", "cn-southwest", "eu27"]))
@@ -169,7 +170,10 @@ def test_non_increasing_in_renewable_electricity_share(built_home, a, b, r, supp
 
 def test_renewable_electricity_lowers_magnet_production_only(built_home):
     base, green = footprint("virgin"), footprint("virgin", renewable_electricity_share=1.0)
-    stage = lambda fp, s: next(x["kg_co2e_per_declared_unit"] for x in fp["stages"] if x["stage"] == s)
+
+    def stage(fp, s):
+        return next(x["kg_co2e_per_declared_unit"] for x in fp["stages"] if x["stage"] == s)
+
     assert stage(green, "magnet-production") < stage(base, "magnet-production")
     assert stage(green, "rare-earth-supply") == pytest.approx(stage(base, "rare-earth-supply"))
 
@@ -186,7 +190,8 @@ def test_less_dysprosium_lowers_footprint(built_home):
 
 
 def test_cleaner_electrolysis_grid_lowers_footprint(built_home):
-    assert total("virgin", electrolysis_grid="cn-yunnan") < total("virgin", electrolysis_grid="cn-north")
+    assert total("virgin", electrolysis_grid="cn-yunnan") < \
+        total("virgin", electrolysis_grid="cn-north")
 
 
 # --- hand arithmetic from the YAML figures -----------------------------------------------------
@@ -213,7 +218,8 @@ def test_electrolysis_electricity_matches_hand_arithmetic(built_home):
     rows = [c for c in fp["contributions"] if c["input"] == yunnan["name"]]
     assert rows, "the Yunnan grid should appear as a contribution"
     assert sum(c["amount"] for c in rows) == pytest.approx(expected_kwh, rel=1e-6)
-    assert sum(c["kg_co2e_per_declared_unit"] for c in rows) == pytest.approx(expected_co2e, rel=1e-6)
+    assert sum(c["kg_co2e_per_declared_unit"] for c in rows) == \
+        pytest.approx(expected_co2e, rel=1e-6)
     assert expected_co2e == pytest.approx(0.4613, abs=5e-4)
 
 
@@ -226,7 +232,8 @@ def test_electrolysis_pfc_matches_hand_arithmetic(built_home):
     expected = metal * (0.000238 * GWP_CF4 + 0.0000265 * GWP_C2F6)   # 0.4557 x 2.0850 = 0.950
     fp = footprint("virgin")
     pfc = sum(c["kg_co2e_per_declared_unit"] for c in fp["contributions"]
-              if c["kind"] == "biosphere" and ("tetrafluoro" in c["input"] or "hexafluoro" in c["input"]))
+              if c["kind"] == "biosphere"
+              and ("tetrafluoro" in c["input"] or "hexafluoro" in c["input"]))
     assert pfc == pytest.approx(expected, rel=1e-3)
 
 

@@ -12,7 +12,7 @@ has ``"provenance"``, the list of its exchanges' metadata (``source``, ``year``,
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pcf.paramspec import formula_name
@@ -41,8 +41,8 @@ def reference_period(reference_years: list[int] | tuple[int, ...],
         Start (inclusive) and end (exclusive), UTC.
     """
     years = tuple(reference_years) or (fallback_year,)
-    start = datetime(min(years), 1, 1, tzinfo=timezone.utc)
-    end = datetime(max(years) + 1, 1, 1, tzinfo=timezone.utc)
+    start = datetime(min(years), 1, 1, tzinfo=UTC)
+    end = datetime(max(years) + 1, 1, 1, tzinfo=UTC)
     return start, end
 
 

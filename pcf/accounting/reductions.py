@@ -13,8 +13,6 @@ Rules (shared/reference/methods.md section 5.3):
 
 from __future__ import annotations
 
-from typing import Any
-
 RECALCULATION_THRESHOLD = 0.05
 """SBTi criterion C27: recalculate the base year at a cumulative change of 5 % or more."""
 

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from flask import current_app, g, request
 
 from pcf.api.problems import ApiProblem
+from pcf.roles import ROLES  # the one list of roles
 from pcf.store import TenantInfo
 
-from pcf.roles import ROLES  # the one list of roles
 _WWW_AUTH = {"WWW-Authenticate": 'Bearer realm="pcf"'}
 
 

@@ -41,8 +41,7 @@ blp = Blueprint("certificates", __name__, url_prefix="/v1/certificates",
                             "Ed25519 over RFC 8785 canonical JSON) for stored order lines.")
 
 ISSUER_ROLES = ("engineer", "admin")
-from pcf.store.certificates import STATUSES  # noqa: E402 - one list of statuses
-
+from pcf.store.certificates import STATUSES, CertificateRecord  # noqa: E402 - one list of statuses
 
 # --------------------------------------------------------------------------- schemas
 
@@ -261,7 +260,7 @@ def _view(record) -> dict:
     return certificate_view(record, _base_url())
 
 
-def _get(certificate_id) -> object:
+def _get(certificate_id) -> CertificateRecord:
     from pcf.store.certificates import get_certificate
 
     return get_certificate(_store().engine, str(certificate_id),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 
-from pcf.errors import InvalidInput, UnknownResource
 from pcf.api.blueprint import Blueprint, json_response
 from pcf.api.schemas import FootprintRequestSchema, FootprintSchema
+from pcf.errors import InvalidInput, UnknownResource
 
 blp = Blueprint("footprints", __name__, url_prefix="/v1/footprints",
                 description="Cradle-to-gate product carbon footprints.")

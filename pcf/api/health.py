@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+
 import pcf
 from pcf.api.auth import public
 from pcf.api.blueprint import Blueprint, json_response

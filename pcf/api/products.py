@@ -5,7 +5,7 @@ from __future__ import annotations
 from pcf.api.auth import public
 from pcf.api.blueprint import Blueprint, json_response
 from pcf.api.schemas import ProductListSchema, ProductSchema
-from pcf.errors import InvalidInput, UnknownProduct, UnknownResource
+from pcf.errors import InvalidInput, UnknownProduct
 
 blp = Blueprint("products", __name__, url_prefix="/v1/products",
                 description="Product systems with their parameters and variants (public).")

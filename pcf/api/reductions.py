@@ -9,7 +9,8 @@
 ``company`` may be omitted when exactly one company has data for the product.
 
 Roles: engineer, admin (company targets are internal data). Values in kg CO2e per declared
-unit. The documents are :func:`pcf.service.targets.reductions` and :func:`pcf.service.targets.pathway`.
+unit. The documents are :func:`pcf.service.targets.reductions` and
+:func:`pcf.service.targets.pathway`.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ MAX_CASES = 20
 MAX_SWEEP_VALUES = 50
 """Most values in a comparison's parameter sweep."""
 from pcf.units import MAX_QUANTITY  # noqa: E402 - largest accepted quantity, one definition
+
 ORDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~:@+=-]{0,127}$"
 """Order ids: 1-128 characters, URL-safe without ``/`` (they appear in ``/v1/orders/{id}``)."""
 
@@ -172,7 +173,8 @@ class OrderRequestSchema(RequestSchema):
         for i, line in enumerate(data.get("lines") or []):
             lid = line.get("line_id")
             if lid in seen:
-                errors[i] = {"line_id": [f"Duplicate line_id {lid!r} (first at lines[{seen[lid]}])."]}
+                errors[i] = {"line_id": [
+                    f"Duplicate line_id {lid!r} (first at lines[{seen[lid]}])."]}
             else:
                 seen[lid] = i
         if errors:

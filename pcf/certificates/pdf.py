@@ -220,6 +220,7 @@ class Clamped(Flowable):
         return self.width, self.height
 
     def draw(self):
+        assert self._para is not None, "wrap() before draw()"
         self._para.drawOn(self.canv, 0, 0)
 
 
@@ -291,7 +292,8 @@ class ShrinkToFit(Flowable):
     def __init__(self, build, max_height: float):
         super().__init__()
         self.build, self.max_height = build, max_height
-        self.scale, self._content, self._inner = 1.0, [], (0.0, 0.0)
+        self.scale, self._inner = 1.0, (0.0, 0.0)
+        self._content: list[Flowable] = []
 
     def _stack(self, width: float) -> float:
         self._content = self.build()
@@ -499,7 +501,7 @@ def _stage_chart(stages: list[dict], unit: str) -> list[Flowable]:
     span = (vmax - vmin) or 1.0
     row_h = 14.0
     rows = []
-    for stage, value in zip(stages, values):
+    for stage, value in zip(stages, values, strict=True):
         share = f"\u00a0 ({100 * value / total:.0f} %)" if total else ""
         rows.append([Clamped(stage["stage"], TEXT), StageBar(value, vmin, span, row_h),
                      Clamped(f"{fmt_number(value)} kg CO2e{share}", TEXT_R)])
@@ -640,7 +642,8 @@ def render_pdf(envelope: dict, *, verification_url: str, status: str | None = No
     unit = calc["declaredUnit"]
     per, tot = calc["kgCO2ePerDeclaredUnit"], line["kgCO2e"]
     width = PAGE_W - 2 * MARGIN
-    flagged = bool(status and status != "active")
+    flag = status if status and status != "active" else ""
+    flagged = bool(flag)
 
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1)
@@ -651,12 +654,12 @@ def render_pdf(envelope: dict, *, verification_url: str, status: str | None = No
 
     # fixed parts: header band (and status banner) at the top, footer at the bottom
     top = PAGE_H
-    for part, gap in [(_band(header, pf), 0.0)] + ([(_banner(status), 4.0)] if flagged else []):
+    for part, gap in [(_band(header, pf), 0.0)] + ([(_banner(flag), 4.0)] if flagged else []):
         _, height = part.wrapOn(c, PAGE_W, PAGE_H)
         top -= gap + height
         part.drawOn(c, 0, top)
     if flagged:
-        _watermark(c, status)
+        _watermark(c, flag)
     footer = _footer(envelope, verification_url, width)
     _, footer_h = footer.wrapOn(c, width, PAGE_H)
     footer.drawOn(c, MARGIN, MARGIN)

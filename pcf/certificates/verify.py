@@ -11,9 +11,9 @@ trusts:
 4. **recomputation**: the footprint recomputed from the inputs stated in the certificate
    (product, variant, parameters, quantity, unit) by the ``recompute`` function the caller
    hands in (:func:`pcf.service.certificates.recompute_certified`: this module computes
-   nothing itself) equals the certified one (relative tolerance :data:`REL_TOL`). When the local database version
-   differs from the certified one, the result says so and shows both numbers
-   (``status="database-changed"``) instead of failing.
+   nothing itself) equals the certified one (relative tolerance :data:`REL_TOL`). When the
+   local database version differs from the certified one, the result says so and shows both
+   numbers (``status="database-changed"``) instead of failing.
 
 ``valid`` is true when 1-3 pass and the recomputation is not a mismatch under the same
 database version. Revocation and supersession are not in the file: the API adds the stored

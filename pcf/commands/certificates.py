@@ -117,8 +117,8 @@ def _print_record(record, fmt: str) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 def issue(order_id: str, line_id: str, tenant: str, fmt: str) -> None:
     """Issue a certificate for line LINE_ID of order ORDER_ID of a tenant."""
-    from pcf.service.certificates import issue_certificate
     from pcf.commands._common import ensure_project
+    from pcf.service.certificates import issue_certificate
 
     try:
         ensure_project()
@@ -153,8 +153,8 @@ def revoke(certificate_id: str, reason: str, fmt: str) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 def supersede(certificate_id: str, reason: str, fmt: str) -> None:
     """Issue a correction of CERTIFICATE_ID (recomputed with the current database)."""
-    from pcf.service.certificates import supersede_certificate
     from pcf.commands._common import ensure_project
+    from pcf.service.certificates import supersede_certificate
 
     try:
         ensure_project()

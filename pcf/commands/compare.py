@@ -23,7 +23,7 @@ def _cases(product: str, case_args: tuple[str, ...], sets: tuple[str, ...]) -> l
     from pcf.service.footprints import get_product
 
     if case_args:
-        cases = []
+        cases: list[dict] = []
         for item in case_args:
             label, _, variant = item.partition(":")
             cases.append({"label": label.strip(), "variant": variant.strip() or None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Any
 
 import click
 
@@ -42,9 +43,10 @@ class ProgressBar:
 
     def __init__(self, enabled: bool | None):
         self.enabled = enabled
-        self._bar = None
+        self._bar: Any = None  # a tqdm bar, created on the first call that shows one
 
     def __call__(self, advance: int, total: int) -> None:
+        """Advance the bar by ``advance`` of ``total`` lines."""
         if self._bar is None:
             show = self.enabled if self.enabled is not None else (
                 sys.stderr.isatty() and total > self.AUTO_LINES)

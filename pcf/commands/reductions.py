@@ -6,7 +6,6 @@ from __future__ import annotations
 import click
 
 from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_errors
-
 from pcf.errors import InvalidInput
 
 

@@ -12,7 +12,6 @@ import click
 
 from pcf.commands._common import fail, open_store
 from pcf.errors import PcfError
-
 from pcf.roles import ROLES  # the one list of roles
 
 

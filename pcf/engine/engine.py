@@ -90,7 +90,9 @@ class ProductSystem:
         local = {key: i for i, key in enumerate(activities)}
         self.size = len(activities)
         self.reference = local[(PRODUCTS_DB, product_id)]
-        static, formulas, cells = [], [], []
+        static: list[float] = []
+        formulas: list[tuple[int, str]] = []
+        cells: list[int] = []
         ff, out_bg, out_bio = [], [], []
         cell_ids: dict = {}
         for consumer_key, rows in exchanges.items():
@@ -196,7 +198,7 @@ class ProductSystem:
                 result_contributions.append(Contribution(
                     input=name, activity=consumer, kind=kind, stage=self.stages[out.stage[i]],
                     amount=float(per_du_amount[i]), unit=unit,
-                    kg_co2e={k: float(v) for k, v in zip(SPLIT, impacts[i])}))
+                    kg_co2e={k: float(v) for k, v in zip(SPLIT, impacts[i], strict=True)}))
         notes = list(self._project_notes)
         if self._combustion_only.any():
             for i in np.flatnonzero(self._combustion_only & (per_du_amount != 0.0)):
@@ -204,8 +206,8 @@ class ProductSystem:
                              "(upstream chains not included): the result is low by that upstream")
         return Result(
             product=self.product_id,
-            per_declared_unit={k: float(v) for k, v in zip(SPLIT, totals)},
-            stages={stage: float(v) for stage, v in zip(self.stages, by_stage)},
+            per_declared_unit={k: float(v) for k, v in zip(SPLIT, totals, strict=True)},
+            stages={stage: float(v) for stage, v in zip(self.stages, by_stage, strict=True)},
             contributions=result_contributions,
             database_version=self.version,
             notes=notes,
@@ -261,6 +263,7 @@ class Engine:
             for flow_id, row in one.dicts.biosphere.items():
                 column[lca.dicts.biosphere[flow_id]] = diag[row]
             cf_columns.append(column)
+        assert lca is not None  # SPLIT is not empty
         cf = np.column_stack(cf_columns)
         lam = cumulative_impacts(lca.technosphere_matrix, lca.biosphere_matrix, cf)
         act_index = {}

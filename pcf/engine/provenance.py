@@ -27,7 +27,7 @@ from typing import Any
 PRODUCTS_DB = "pcf-products"
 BACKGROUND_DB = "pcf-background"
 
-_CACHE: dict[tuple[str, str], "ProductProvenance"] = {}
+_CACHE: dict[tuple[str, str], ProductProvenance] = {}
 _LOCK = threading.Lock()
 
 

@@ -21,12 +21,13 @@ import time
 from pathlib import Path
 
 import pcf
-from pcf.config import PROJECT_NAME, brightway_dir, databases_dir
 from pcf.bw import bw2data, bw2io
+from pcf.config import PROJECT_NAME, databases_dir
 from pcf.formulas import compile_formulas
 from pcf.inventory.companies import load_companies, write_snapshot
 from pcf.inventory.loader import DATABASES, PRODUCTS, Inventory, load_inventory
 from pcf.inventory.methods import METHODS, load_bundled_methods
+from pcf.inventory.rules import load_carbon_content
 from pcf.inventory.stamp import (
     STAMP_NAME,
     code_hash,
@@ -37,7 +38,6 @@ from pcf.inventory.stamp import (
     read_stamp,
     stamp_path,
 )
-from pcf.inventory.rules import load_carbon_content
 from pcf.paramspec import indicator
 from pcf.units import conversion_factor
 

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from pcf.config import brightway_dir
-from pcf.errors import InventoryInvalid, InvalidInput
-from pcf.inventory.yamlio import load_yaml
+from pcf.errors import InvalidInput, InventoryInvalid
+from pcf.inventory.yamlio import LineDict, load_yaml
 
 ORIGINS = ("company", "derived", "assumption")
 STATUSES = ("actual", "projection")
@@ -109,8 +110,9 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
         return None
     defaults = doc.get("defaults") or {}
     info = doc["company"]
-    company = {"id": str(info["id"]), "name": str(info.get("name") or info["id"]),
-               "description": str(info.get("description") or ""), "products": {}}
+    company: dict[str, Any] = {
+        "id": str(info["id"]), "name": str(info.get("name") or info["id"]),
+        "description": str(info.get("description") or ""), "products": {}}
     for entry in doc.get("products") or []:
         line = getattr(entry, "line", 0)
         pid = entry.get("product") if isinstance(entry, dict) else None
@@ -137,7 +139,7 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
                 problems.append(f"{fname}:{yline}: status {status!r} "
                                 f"(allowed: {', '.join(STATUSES)})")
             settings = {}
-            raw_settings = year_entry.get("settings") or {}
+            raw_settings = year_entry.get("settings") or LineDict()
             for name, data in raw_settings.items():
                 fig = _figure(fname, name, data, defaults, sources, problems,
                               raw_settings.line_of(name))
@@ -153,7 +155,7 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
                         problems.append(f"{fname}:{raw_settings.line_of(name)}: {exc}")
                     settings[name] = fig
             reported = {}
-            raw_reported = year_entry.get("reported") or {}
+            raw_reported = year_entry.get("reported") or LineDict()
             for stage, data in raw_reported.items():
                 if stage not in stages:
                     problems.append(f"{fname}:{raw_reported.line_of(stage)}: reported stage "
@@ -192,9 +194,10 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
                 continue
             if target.get("origin") not in ORIGINS or not target.get("basis"):
                 problems.append(f"{fname}:{tline}: a target needs origin and basis")
-            item = {"type": ttype, "stage": target["stage"], "origin": target.get("origin"),
-                    "basis": target.get("basis"),
-                    "source": target.get("source", defaults.get("source"))}
+            item: dict[str, Any] = {
+                "type": ttype, "stage": target["stage"], "origin": target.get("origin"),
+                "basis": target.get("basis"),
+                "source": target.get("source", defaults.get("source"))}
             if ttype == "pathway":
                 values = target.get("values")
                 if not isinstance(values, dict) or not values or \

@@ -16,11 +16,11 @@ from typing import Any
 
 import yaml
 
-from pcf.errors import InventoryInvalid, InvalidInput
+from pcf.errors import InvalidInput, InventoryInvalid
 from pcf.formulas import ALLOWED_FUNCTIONS, FormulaError, check, evaluation_order
+from pcf.inventory.yamlio import LineDict, load_yaml
 from pcf.paramspec import CHOICE_RE, NAME_RE, TYPES, ParameterSpec
 from pcf.units import conversion_factor
-from pcf.inventory.yamlio import LineDict, load_yaml
 
 BACKGROUND = "pcf-background"
 PRODUCTS = "pcf-products"

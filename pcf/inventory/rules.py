@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from pcf.errors import InventoryInvalid
-from pcf.inventory.yamlio import load_yaml
+from pcf.inventory.yamlio import LineDict, load_yaml
 
 CARBON_FILE = Path("rules") / "carbon-content.yaml"
 """Carbon-content table, relative to ``databases/``."""
@@ -69,7 +69,7 @@ def load_carbon_content(root: Path, activities: dict[str, Any],
     out: dict[str, dict] = {}
     for row in rows:
         line = getattr(row, "line", 0)
-        if not isinstance(row, dict):
+        if not isinstance(row, LineDict):  # load_yaml makes every mapping a LineDict
             problems.append(f"{where}:{line}: expected a mapping with {', '.join(_CARBON_KEYS)}")
             continue
         unknown = sorted(set(row) - set(_CARBON_KEYS))

@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal, overload
 
 import pcf
-from pcf.certificates import settings
 from pcf.accounting import data_quality
 from pcf.accounting.carbon_content import fossil_carbon_content
+from pcf.certificates import settings
 from pcf.certificates.pact import (
     aircraft_emissions,
     build_product_footprint,
@@ -30,8 +30,8 @@ from pcf.certificates.pact import (
 )
 from pcf.certificates.signing import canonical_json, public_key_info, sha256_hex, sign
 from pcf.certificates.verify import verify_envelope
-from pcf.service import footprints
 from pcf.errors import CertificateConflict, InvalidInput, PcfError, ProjectNotReady
+from pcf.service import footprints
 from pcf.store.certificates import (
     CertificateRecord,
     OrderLineRecord,
@@ -60,6 +60,10 @@ def _parts(values: dict) -> dict[str, float]:
             "biogenic": float(values["biogenic"]), "landUse": float(values["land_use"])}
 
 
+@overload
+def _check_reason(reason: str | None, required: Literal[True]) -> str: ...
+@overload
+def _check_reason(reason: str | None, required: bool) -> str | None: ...
 def _check_reason(reason: str | None, required: bool) -> str | None:
     if reason is None or not str(reason).strip():
         if required:
@@ -328,7 +332,7 @@ def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, is
     line = find_order_line(engine, tenant_id, order_id, line_id)
     fp = compute_line(line)
     product = footprints.get_product(line.product)
-    issued_at = (now or utcnow()).astimezone(timezone.utc).replace(microsecond=0)
+    issued_at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)
     facts = analyse(fp, product, issued_at.year)
     validity = validity_period(issued_at, facts["referencePeriod"][1])
     definition_sha256 = definition_digest(line.product)

@@ -69,12 +69,12 @@ def compare(product: str, cases: list[dict[str, Any]], reference: str | None = N
             if exc.field == "product":
                 raise
             raise _relocate(exc, f"cases[{i}]") from None
-    by_label = dict(zip((c["label"] for c in cases), footprints))
+    by_label = dict(zip((c["label"] for c in cases), footprints, strict=True))
     ref_total = by_label[reference]["per_declared_unit"]["total"]
     out_cases = [
         {"label": case["label"], "is_reference": case["label"] == reference, "footprint": fp,
          "difference": difference(fp["per_declared_unit"]["total"], ref_total)}
-        for case, fp in zip(cases, footprints)
+        for case, fp in zip(cases, footprints, strict=True)
     ]
     sweep_out = None
     if sweep:
@@ -92,7 +92,7 @@ def compare(product: str, cases: list[dict[str, Any]], reference: str | None = N
                 if exc.field and exc.field.startswith(f"parameters.{name}"):
                     # unknown parameter name or out-of-range value
                     known = _known_parameter(product, name)
-                    raise _relocate(exc, "sweep", "sweep.values[%d]" % j if known
+                    raise _relocate(exc, "sweep", f"sweep.values[{j}]" if known
                                     else "sweep.parameter") from None
                 raise _relocate(exc, f"sweep.values[{j}]") from None
             points.append({

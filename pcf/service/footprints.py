@@ -162,7 +162,7 @@ def compute_footprint(product: str, variant: str | None = None,
     system = get_engine().system(product)
     result = system.evaluate(settings.encoded, contributions=contributions)
     per_unit = result.per_declared_unit
-    footprint = {
+    footprint: dict[str, Any] = {
         "product": product,
         "variant": settings.variant,
         "parameters": settings.values,

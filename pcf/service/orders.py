@@ -22,19 +22,12 @@ Both the API and the CLI call :func:`score_lines`; the CLI reads and writes CSV 
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import hashlib
-import io
 import json
 import math
-import os
-import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from pcf.errors import InvalidInput, PcfError
 from pcf.units import check_quantity, conversion_factor
@@ -290,7 +283,8 @@ def score_lines(lines: Iterable[OrderLineInput], *, on_error: str = "fail",
         ``on_error`` is not ``fail`` or ``skip``.
     """
     if on_error not in ON_ERROR:
-        raise InvalidInput(f"unknown on_error {on_error!r}", field="on_error", allowed=list(ON_ERROR))
+        raise InvalidInput(f"unknown on_error {on_error!r}", field="on_error",
+                           allowed=list(ON_ERROR))
     service = _service()
     groups: dict[tuple, _Group | PcfError] = {}
     factors: dict[tuple[str, str], float | PcfError] = {}

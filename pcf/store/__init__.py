@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from pcf.store import orders as _orders
-from pcf.store import tenants as _tenants
+from pcf.store import orders as _orders, tenants as _tenants
 from pcf.store.db import check_health, make_engine, migrate
 from pcf.store.orders import LineRecord
 from pcf.store.tenants import TenantInfo
@@ -33,7 +32,7 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str | None = None, *, upgrade: bool = True) -> "Store":
+    def open(cls, url: str | None = None, *, upgrade: bool = True) -> Store:
         """Connect to ``url`` (default :func:`pcf.config.database_url`) and migrate to head.
 
         Parameters
@@ -68,7 +67,8 @@ class Store:
 
     # tenants -----------------------------------------------------------------
     def create_tenant(self, name: str, role: str) -> tuple[TenantInfo, str]:
-        """Create a tenant; return it and its API key (see :func:`pcf.store.tenants.create_tenant`)."""
+        """Create a tenant; return it and its API key (see
+        :func:`pcf.store.tenants.create_tenant`)."""
         return _tenants.create_tenant(self.engine, name, role)
 
     def add_key(self, name: str) -> str:

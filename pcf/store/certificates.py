@@ -27,8 +27,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, overload
 
 from sqlalchemy import (
     DateTime,
@@ -45,8 +45,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from pcf.errors import CertificateConflict, UnknownCertificate, UnknownOrder, UnknownOrderLine
 from pcf.store.db import write_connection
-from pcf.store.models import Base, BigIntPK, Order, OrderLine, Tenant, utcnow
-
+from pcf.store.models import Base, BigIntPK, Order, OrderLine, Tenant, table, utcnow
 
 
 class Certificate(Base):
@@ -97,11 +96,11 @@ class CertificateRevocation(Base):
     reason: Mapped[str] = mapped_column(Text, nullable=False)
 
 
-_certs = Certificate.__table__
-_revs = CertificateRevocation.__table__
-_orders = Order.__table__
-_lines = OrderLine.__table__
-_tenants = Tenant.__table__
+_certs = table(Certificate)
+_revs = table(CertificateRevocation)
+_orders = table(Order)
+_lines = table(OrderLine)
+_tenants = table(Tenant)
 
 STATUSES = ("active", "superseded", "revoked", "expired")
 """Derived status of a certificate, in order of precedence: revoked > superseded > expired >
@@ -111,12 +110,16 @@ active."""
 # --------------------------------------------------------------------------- records
 
 
+@overload
+def _aware(dt: datetime) -> datetime: ...
+@overload
+def _aware(dt: None) -> None: ...
 def _aware(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
     if dt.tzinfo is None:  # SQLite returns naive datetimes; all stored times are UTC
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,13 +142,15 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str:
     """Return the head revision of the shipped migrations."""
-    from alembic.script import ScriptDirectory
-
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     cfg = Config()
     cfg.set_main_option("script_location", "pcf.store:migrations")
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    if head is None:  # a broken install: the migrations ship with the package
+        raise RuntimeError("no Alembic migrations found in pcf.store:migrations")
+    return head
 
 
 @contextlib.contextmanager

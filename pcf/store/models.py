@@ -21,7 +21,8 @@ Tables
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -32,12 +33,12 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from pcf.roles import ROLES  # noqa: E402 - the one list of roles, re-exported
 """Tenant roles, least to most privileged."""
 
 BigIntPK = BigInteger().with_variant(Integer, "sqlite")
@@ -45,11 +46,20 @@ BigIntPK = BigInteger().with_variant(Integer, "sqlite")
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
     """Declarative base of pcf's application tables."""
+
+
+def table(model: type[Base]) -> Table:
+    """Return the Core :class:`~sqlalchemy.Table` of a mapped class.
+
+    ``Model.__table__`` is typed as a ``FromClause`` (no ``insert()``/``update()``); every pcf
+    model declares ``__tablename__``, so at run time it is this very ``Table``.
+    """
+    return cast(Table, model.__table__)
 
 
 class Tenant(Base):

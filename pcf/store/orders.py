@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -24,10 +24,10 @@ from sqlalchemy.exc import IntegrityError
 
 from pcf.errors import OrderConflict, UnknownOrder
 from pcf.store.db import write_connection
-from pcf.store.models import Order, OrderLine, utcnow
+from pcf.store.models import Order, OrderLine, table, utcnow
 
-_orders = Order.__table__
-_lines = OrderLine.__table__
+_orders = table(Order)
+_lines = table(OrderLine)
 
 
 @dataclass
@@ -49,8 +49,8 @@ def _dumps(obj: Any) -> str:
 def _iso(dt: datetime) -> str:
     # SQLite gives back naive datetimes; every stored time is UTC.
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat()
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat()
 
 
 def _order_document(order_id: str, created_at: datetime, database_version: str,

@@ -17,8 +17,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from pcf.errors import InvalidInput, TenantExists, UnknownTenant
+from pcf.roles import ROLES
 from pcf.store.db import write_connection
-from pcf.store.models import ROLES, ApiKey, Tenant, utcnow
+from pcf.store.models import ApiKey, Tenant, table, utcnow
 
 KEY_PREFIX = "pcf_"
 
@@ -86,10 +87,10 @@ def create_tenant(engine: Engine, name: str, role: str) -> tuple[TenantInfo, str
         with write_connection(engine) as conn:
             now = utcnow()
             tenant_id = conn.execute(
-                Tenant.__table__.insert().values(name=name, role=role, created_at=now)
-                .returning(Tenant.__table__.c.id)
+                table(Tenant).insert().values(name=name, role=role, created_at=now)
+                .returning(table(Tenant).c.id)
             ).scalar_one()
-            conn.execute(ApiKey.__table__.insert().values(
+            conn.execute(table(ApiKey).insert().values(
                 tenant_id=tenant_id, key_hash=hash_key(key), prefix=key[:12], created_at=now))
     except IntegrityError:
         raise TenantExists(f"a tenant named {name!r} exists", field="name") from None
@@ -109,7 +110,7 @@ def add_key(engine: Engine, name: str) -> str:
         tenant_id = conn.execute(select(Tenant.id).where(Tenant.name == name)).scalar()
         if tenant_id is None:
             raise UnknownTenant(f"no tenant named {name!r}", field="name")
-        conn.execute(ApiKey.__table__.insert().values(
+        conn.execute(table(ApiKey).insert().values(
             tenant_id=tenant_id, key_hash=hash_key(key), prefix=key[:12], created_at=utcnow()))
     return key
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import pytest
+
 from api_helpers import SpecClient
 
 
@@ -45,7 +46,8 @@ def store(app):
 
 @pytest.fixture
 def keys(store) -> dict[str, dict[str, str]]:
-    """Authorization headers of four tenants: alice, bob (customer), erin (engineer), ada (admin)."""
+    """Authorization headers of four tenants: alice, bob (customer), erin (engineer), ada
+    (admin)."""
     out = {}
     for name, role in (("alice", "customer"), ("bob", "customer"), ("erin", "engineer"),
                        ("ada", "admin")):

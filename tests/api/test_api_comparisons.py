@@ -54,7 +54,7 @@ def test_sweep_of_one_parameter(api, keys):
     assert [p["value"] for p in sweep["points"]] == values
     ref = _per_unit(variant="virgin")
     totals = [p["per_declared_unit"]["total"] for p in sweep["points"]]
-    for v, p in zip(values, sweep["points"]):
+    for v, p in zip(values, sweep["points"], strict=True):
         expected = _per_unit(parameters={"recycled_content": v})
         assert p["per_declared_unit"]["total"] == pytest.approx(expected, rel=1e-12)
         assert p["difference"]["absolute"] == pytest.approx(expected - ref, rel=1e-9, abs=1e-12)

@@ -33,7 +33,7 @@ def test_create_order_scores_every_line(api, keys, store):
     doc = resp.get_json()
     assert doc["order_id"] == "PO-1" and doc["line_count"] == 3
     assert [line["line_id"] for line in doc["lines"]] == ["10", "20", "30"]
-    for req, line in zip(body["lines"], doc["lines"]):
+    for req, line in zip(body["lines"], doc["lines"], strict=True):
         expected = service.compute_footprint(PRODUCT, variant=req.get("variant"),
                                              parameters=req.get("parameters"),
                                              quantity=req["quantity"], unit=req["unit"])

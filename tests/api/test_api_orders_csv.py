@@ -10,8 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from api_helpers import PRODUCT
-from pcf.commands.orders import ProgressBar
-from pcf.commands.orders import orders as orders_cmd
+from pcf.commands.orders import ProgressBar, orders as orders_cmd
 from pcf.service.order_files import OUTPUT_COLUMNS, score_csv
 from pcf.service.orders import OrderLineInput, OrderLinesError, score_lines
 
@@ -141,7 +140,7 @@ def test_cli_and_api_give_the_same_numbers(api, keys, tmp_path):
             lines.append(line)
         doc = api.post("/v1/orders", json={"order_id": order_id, "lines": lines},
                        headers=keys["alice"]).get_json()
-        for r, line in zip(rows, doc["lines"]):
+        for r, line in zip(rows, doc["lines"], strict=True):
             assert float(r["kg_co2e_total"]) == line["footprint"]["total"]["total"]
             assert float(r["kg_co2e_per_declared_unit"]) == \
                 line["footprint"]["per_declared_unit"]["total"]
@@ -229,7 +228,7 @@ def test_example_order_book(api, keys, product_ids, tmp_path):
         resp = api.client.post("/v1/orders", json={"order_id": order_id, "lines": lines},
                                headers=keys["alice"])
         assert resp.status_code == 201, resp.get_json()
-        for r, line in zip(order_rows, resp.get_json()["lines"]):
+        for r, line in zip(order_rows, resp.get_json()["lines"], strict=True):
             assert float(r["kg_co2e_total"]) == line["footprint"]["total"]["total"]
             assert r["database_version"] == line["footprint"]["database"]["version"]
 
