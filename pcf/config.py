@@ -16,6 +16,18 @@ from pathlib import Path
 PROJECT_NAME = "pcf"
 """Name of the Brightway project (DESIGN.md, "Brightway project")."""
 
+BIOSPHERE_DB = "biosphere3"
+"""bw2io's bundled elementary-flow list (DESIGN.md, "Brightway project")."""
+
+BACKGROUND_DB = "pcf-background"
+"""Brightway database of the background activities (electricity, fuels, materials, transport)."""
+
+PRODUCTS_DB = "pcf-products"
+"""Brightway database of the product systems; a product's reference activity has code = id."""
+
+DATABASES = (BACKGROUND_DB, PRODUCTS_DB)
+"""The databases ``pcf setup`` writes from ``databases/``, in writing order."""
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 """Checkout root; ``databases/`` lives here."""
 

@@ -20,13 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pcf.config import BACKGROUND_DB, PRODUCTS_DB
 from pcf.engine.linalg import cumulative_impacts, supply
 from pcf.engine.result import Contribution, Result
 from pcf.errors import ProjectNotReady
 from pcf.formulas import compile_formulas
 from pcf.inventory.methods import METHODS, SPLIT
-
-PRODUCTS_DB = "pcf-products"
 
 
 @dataclass
@@ -269,7 +268,7 @@ class Engine:
         act_index = {}
         names = {}
         combustion_only = set()
-        for node in bd.Database("pcf-background"):
+        for node in bd.Database(BACKGROUND_DB):
             act_index[node.key] = lca.dicts.activity[node.id]
             names[node.key] = node["name"]
             if node.get("pcf_basis_kind") == "combustion-only":

@@ -24,8 +24,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-PRODUCTS_DB = "pcf-products"
-BACKGROUND_DB = "pcf-background"
+from pcf.config import BACKGROUND_DB, PRODUCTS_DB
 
 _CACHE: dict[tuple[str, str], ProductProvenance] = {}
 _LOCK = threading.Lock()

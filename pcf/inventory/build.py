@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pcf
 from pcf.bw import bw2data, bw2io
-from pcf.config import PROJECT_NAME, databases_dir
+from pcf.config import BIOSPHERE_DB, PROJECT_NAME, databases_dir
 from pcf.formulas import compile_formulas
 from pcf.inventory.companies import load_companies, write_snapshot
 from pcf.inventory.loader import DATABASES, PRODUCTS, Inventory, load_inventory
@@ -58,7 +58,7 @@ def project_fingerprint() -> str | None:
     if bd.projects.current != PROJECT_NAME:
         bd.projects.set_current(PROJECT_NAME)
     parts = {name: [bd.databases[name].get("modified"), bd.databases[name].get("processed")]
-             for name in ("biosphere3", *DATABASES) if name in bd.databases}
+             for name in (BIOSPHERE_DB, *DATABASES) if name in bd.databases}
     for part, ident in METHODS.items():
         parts[part] = sorted(([list(k) if isinstance(k, tuple) else k, v]
                               for k, v in bd.Method(ident).load()), key=str) \
@@ -154,7 +154,7 @@ def _write_methods(bd) -> None:
 def _resolve_flows(bd, inventory: Inventory) -> dict[str, tuple]:
     from pcf.errors import InventoryInvalid
 
-    index = {(f["name"], tuple(f["categories"])): f.key for f in bd.Database("biosphere3")}
+    index = {(f["name"], tuple(f["categories"])): f.key for f in bd.Database(BIOSPHERE_DB)}
     out = {}
     for alias, flow in inventory.flows.items():
         key = index.get((flow["name"], tuple(flow["categories"])))

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from pcf.config import BACKGROUND_DB
 from pcf.errors import InventoryInvalid
 from pcf.inventory.yamlio import LineDict, load_yaml
 
@@ -82,7 +83,7 @@ def load_carbon_content(root: Path, activities: dict[str, Any],
             continue
         code = row["activity"]
         act = activities.get(code)
-        if act is None or act.database != "pcf-background":
+        if act is None or act.database != BACKGROUND_DB:
             problems.append(f"{where}:{row.line_of('activity')}: activity {code!r} is not in "
                             "pcf-background")
         if code in out:

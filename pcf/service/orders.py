@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pcf.errors import InvalidInput, PcfError
+from pcf.inventory.methods import SPLIT
 from pcf.units import check_quantity, conversion_factor
 
-PARTS = ("total", "fossil", "biogenic", "land_use")
+PARTS = SPLIT
 """The parts of a footprint (kg CO2e); ``total`` is their sum."""
 
 ON_ERROR = ("fail", "skip")
