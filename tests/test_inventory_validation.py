@@ -331,3 +331,35 @@ def test_values_keep_their_type(tmp_path):
     assert all(type(ex.amount) is float for act in inventory.activities.values()
                for ex in act.exchanges if ex.amount is not None)
 
+
+def test_committed_json_schemas_are_current():
+    """databases/schema/*.json are generated: `python -m pcf.inventory.schema` rewrites them."""
+    import json
+
+    from pcf.inventory.schema import json_schemas
+
+    for name, schema in json_schemas().items():
+        committed = json.loads((REPO / "databases" / "schema" / name).read_text())
+        assert committed == schema, f"{name} is stale: run python -m pcf.inventory.schema"
+
+
+def test_json_schemas_accept_databases_and_refuse_unknown_keys():
+    jsonschema = pytest.importorskip("jsonschema")
+    from pcf.inventory.schema import json_schemas
+    from pcf.inventory.yamlio import load_yaml, plain
+
+    schemas = json_schemas()
+    files = {"sources.schema.json": [REPO / "databases" / "sources.yaml"],
+             "flows.schema.json": [REPO / "databases" / "flows.yaml"],
+             "inventory.schema.json": sorted((REPO / "databases").glob("background/*.yaml"))
+             + sorted((REPO / "databases").glob("products/*.yaml"))}
+    for name, paths in files.items():
+        validator = jsonschema.Draft202012Validator(schemas[name])
+        for path in paths:
+            data = plain(load_yaml(path))            # as pcf reads it (YAML 1.2)
+            assert not list(validator.iter_errors(data)), path
+    bad = product_doc()
+    bad["activities"][0]["exchanges"][0]["amout"] = 1
+    assert list(jsonschema.Draft202012Validator(schemas["inventory.schema.json"])
+                .iter_errors(bad))
+
