@@ -242,3 +242,124 @@ def test_line_numbers_point_at_the_exchange(tmp_path):
     message = problems(root)
     assert f"databases/background/bg.yaml:{target + 1}: amount 'a lot' is not a finite number" \
         in message
+
+
+def line_with(path: Path, text: str) -> int:
+    """1-based number of the first line of ``path`` that contains ``text``."""
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_wrong_type_names_field_and_line(tmp_path):
+    doc = product_doc()
+    doc["activities"][1]["exchanges"][0]["year"] = "2019"
+    doc["product"]["stages"][1] = 7
+    root = write(tmp_path, product=doc)
+    path = root / "products" / "widget.yaml"
+    message = problems(root)
+    assert f"databases/products/widget.yaml:{line_with(path, 'year: ' + repr('2019'))}: " \
+           "year '2019' is not an integer" in message
+    assert f"databases/products/widget.yaml:{line_with(path, '- 7')}: stages[1] 7 is not a " \
+           "string" in message
+
+
+def test_unknown_key_is_reported_at_its_own_line_with_the_allowed_keys(tmp_path):
+    bg = yaml.safe_load(yaml.safe_dump(BACKGROUND))
+    bg["activities"][1]["locaton"] = "CN"
+    bg["defaults"]["licence"] = "CC0"
+    root = write(tmp_path, background=bg)
+    path = root / "background" / "bg.yaml"
+    message = problems(root)
+    assert f"databases/background/bg.yaml:{line_with(path, 'locaton:')}: unknown key " \
+           "'locaton' in activity (allowed: basis, basis_kind, code, comment, exchanges, " \
+           "geography, location, name, source, stage, unit, year)" in message
+    assert f"databases/background/bg.yaml:{line_with(path, 'licence:')}: unknown key " \
+           "'licence' in defaults (allowed: basis, geography, source, year)" in message
+
+
+def test_missing_field_and_closed_sets(tmp_path):
+    doc = product_doc()
+    del doc["activities"][1]["name"]
+    doc["product"]["parameters"]["grid"]["type"] = "list"
+    doc["product"]["parameters"]["recycled_content"].pop("max")
+    root = write(tmp_path, product=doc)
+    path = root / "products" / "widget.yaml"
+    message = problems(root)
+    assert f"widget.yaml:{line_with(path, 'code: widget-material')}: activity is missing " \
+           "'name'" in message
+    assert f"widget.yaml:{line_with(path, 'type: list')}: type 'list' is not allowed " \
+           "(allowed: number, choice, boolean)" in message
+    assert f"widget.yaml:{line_with(path, 'recycled_content:')}: parameter " \
+           "'recycled_content': a number parameter needs 'max'" in message
+
+
+def test_structural_problems_of_every_file_in_one_error(tmp_path):
+    bg = yaml.safe_load(yaml.safe_dump(BACKGROUND))
+    bg["activities"][0]["exchanges"][0]["amount"] = True
+    doc = product_doc()
+    doc["database"] = "pcf-foreground"
+    sources = yaml.safe_load(yaml.safe_dump(SOURCES))
+    del sources["sources"][0]["link"]
+    message = problems(write(tmp_path, background=bg, product=doc, sources=sources))
+    assert "databases/ has 3 problem(s)" in message
+    assert "databases/background/bg.yaml:" in message and "amount True is not a finite " \
+           "number" in message
+    assert "database 'pcf-foreground' is not allowed (allowed: pcf-background, pcf-products)" \
+        in message
+    assert "databases/sources.yaml:2: source is missing 'link' (write null if there is none)" \
+        in message
+
+
+def test_yaml_1_2_keeps_country_codes_and_refuses_tags_and_duplicates(tmp_path):
+    root = write(tmp_path)
+    path = root / "background" / "bg.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("code: green", "code: green\n  location: NO\n  geography: NO", 1))
+    green = load_inventory(root).activities["green"]
+    assert green.location == "NO" and green.meta["geography"] == "NO"   # not False (YAML 1.1)
+    path.write_text(text.replace("database: pcf-background", "database: !!python/name:os.system"))
+    assert "bg.yaml: YAML error: unsupported YAML tag" in problems(root)
+    path.write_text(text + "database: pcf-background\n")
+    message = problems(root)
+    assert "bg.yaml: YAML error:" in message and 'duplicate key "database"' in message
+
+
+def test_values_keep_their_type(tmp_path):
+    inventory = load_inventory(write(tmp_path))
+    spec = inventory.products["widget"].parameters["recycled_content"]
+    assert type(spec.min) is int and type(spec.default) is float
+    assert type(inventory.products["widget"].variants["recycled"]["recycled_content"]) is int
+    assert all(type(ex.amount) is float for act in inventory.activities.values()
+               for ex in act.exchanges if ex.amount is not None)
+
+
+def test_committed_json_schemas_are_current():
+    """databases/schema/*.json are generated: `python -m pcf.inventory.schema` rewrites them."""
+    import json
+
+    from pcf.inventory.schema import json_schemas
+
+    for name, schema in json_schemas().items():
+        committed = json.loads((REPO / "databases" / "schema" / name).read_text())
+        assert committed == schema, f"{name} is stale: run python -m pcf.inventory.schema"
+
+
+def test_json_schemas_accept_databases_and_refuse_unknown_keys():
+    jsonschema = pytest.importorskip("jsonschema")
+    from pcf.inventory.schema import json_schemas
+    from pcf.inventory.yamlio import load_yaml, plain
+
+    schemas = json_schemas()
+    files = {"sources.schema.json": [REPO / "databases" / "sources.yaml"],
+             "flows.schema.json": [REPO / "databases" / "flows.yaml"],
+             "inventory.schema.json": sorted((REPO / "databases").glob("background/*.yaml"))
+             + sorted((REPO / "databases").glob("products/*.yaml"))}
+    for name, paths in files.items():
+        validator = jsonschema.Draft202012Validator(schemas[name])
+        for path in paths:
+            data = plain(load_yaml(path))            # as pcf reads it (YAML 1.2)
+            assert not list(validator.iter_errors(data)), path
+    bad = product_doc()
+    bad["activities"][0]["exchanges"][0]["amout"] = 1
+    assert list(jsonschema.Draft202012Validator(schemas["inventory.schema.json"])
+                .iter_errors(bad))
+

@@ -246,8 +246,10 @@ class Engine:
             self.version = f"{stamp['version']}+modified"
             self.notes.append("the Brightway project was changed after `pcf setup`; results "
                               "do not come from databases/ as built (run `pcf setup`)")
-        db = bd.Database(PRODUCTS_DB)
-        references = [a for a in db if a.get("pcf_product_definition")]
+        # bw2data iterates a database in random order (ORDER BY RANDOM()); sorting by code makes
+        # every array, sum and result the same to the last bit in every process
+        foreground = sorted(bd.Database(PRODUCTS_DB), key=lambda n: n["code"])
+        references = [a for a in foreground if a.get("pcf_product_definition")]
         demand = {a.id: 1.0 for a in references}
         cf_columns, lca = [], None
         for part in SPLIT:
@@ -268,7 +270,7 @@ class Engine:
         act_index = {}
         names = {}
         combustion_only = set()
-        for node in bd.Database(BACKGROUND_DB):
+        for node in sorted(bd.Database(BACKGROUND_DB), key=lambda n: n["code"]):
             act_index[node.key] = lca.dicts.activity[node.id]
             names[node.key] = node["name"]
             if node.get("pcf_basis_kind") == "combustion-only":
@@ -281,7 +283,7 @@ class Engine:
         self.products: dict[str, ProductSystem] = {}
         params = self._parameters(bd)
         by_product: dict[str, list] = {}
-        for node in db:
+        for node in foreground:
             names[node.key] = node["name"]
             by_product.setdefault(node.get("pcf_product"), []).append(node)
         for ref in references:

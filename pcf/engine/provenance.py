@@ -187,7 +187,7 @@ def _build(product_id: str, version: str) -> ProductProvenance:
     rows: dict[tuple, list[ExchangeMeta]] = {}
     location = None
     reference_years: tuple = ()
-    for node in bd.Database(PRODUCTS_DB):
+    for node in sorted(bd.Database(PRODUCTS_DB), key=lambda n: n["code"]):  # stable order
         if node.get("pcf_product") != product_id:
             continue
         if node["code"] == product_id:

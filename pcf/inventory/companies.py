@@ -31,11 +31,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pcf.config import brightway_dir
 from pcf.errors import InvalidInput, InventoryInvalid
-from pcf.inventory.yamlio import LineDict, load_yaml
+from pcf.inventory.yamlio import YAMLError, describe, line_of, load_yaml, plain
 
 ORIGINS = ("company", "derived", "assumption")
 STATUSES = ("actual", "projection")
@@ -72,11 +70,13 @@ def load_companies(root: Path, products: dict, sources: dict) -> dict[str, dict]
         fname = str(Path("databases") / "companies" / path.name)
         try:
             doc = load_yaml(path)
-        except yaml.YAMLError as exc:
-            problems.append(f"{fname}: YAML error: {exc}")
+            plain(doc)                                  # refuses values of unknown types
+        except YAMLError as exc:
+            problems.append(f"{fname}: YAML error: {describe(exc)}")
             continue
         company = _company(fname, doc, products, sources, problems)
         if company is not None:
+            company = plain(company)                    # no ruamel types in the snapshot
             if company["id"] in out:
                 problems.append(f"{fname}: duplicate company id {company['id']!r}")
             out[company["id"]] = company
@@ -114,7 +114,7 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
         "id": str(info["id"]), "name": str(info.get("name") or info["id"]),
         "description": str(info.get("description") or ""), "products": {}}
     for entry in doc.get("products") or []:
-        line = getattr(entry, "line", 0)
+        line = line_of(entry)
         pid = entry.get("product") if isinstance(entry, dict) else None
         product = products.get(pid)
         if product is None:
@@ -129,7 +129,7 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
             if stage not in stages:
                 problems.append(f"{fname}:{line}: stage label for unknown stage {stage!r}")
         for year_entry in entry.get("years") or []:
-            yline = getattr(year_entry, "line", line)
+            yline = line_of(year_entry) or line
             year = year_entry.get("year")
             if not isinstance(year, int):
                 problems.append(f"{fname}:{yline}: year must be an integer")
@@ -139,34 +139,34 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
                 problems.append(f"{fname}:{yline}: status {status!r} "
                                 f"(allowed: {', '.join(STATUSES)})")
             settings = {}
-            raw_settings = year_entry.get("settings") or LineDict()
+            raw_settings = year_entry.get("settings") or {}
             for name, data in raw_settings.items():
-                fig = _figure(fname, name, data, defaults, sources, problems,
-                              raw_settings.line_of(name))
+                sline = line_of(raw_settings, [name])
+                fig = _figure(fname, name, data, defaults, sources, problems, sline)
                 spec = product.parameters.get(name)
                 if spec is None:
-                    problems.append(f"{fname}:{raw_settings.line_of(name)}: product {pid!r} "
+                    problems.append(f"{fname}:{sline}: product {pid!r} "
                                     f"has no parameter {name!r}")
                     continue
                 if fig is not None:
                     try:
                         fig["value"] = spec.coerce(fig["value"], name)
                     except InvalidInput as exc:
-                        problems.append(f"{fname}:{raw_settings.line_of(name)}: {exc}")
+                        problems.append(f"{fname}:{sline}: {exc}")
                     settings[name] = fig
             reported = {}
-            raw_reported = year_entry.get("reported") or LineDict()
+            raw_reported = year_entry.get("reported") or {}
             for stage, data in raw_reported.items():
+                rline = line_of(raw_reported, [stage])
                 if stage not in stages:
-                    problems.append(f"{fname}:{raw_reported.line_of(stage)}: reported stage "
+                    problems.append(f"{fname}:{rline}: reported stage "
                                     f"{stage!r} (allowed: {', '.join(sorted(stages))})")
                     continue
-                fig = _figure(fname, stage, data, defaults, sources, problems,
-                              raw_reported.line_of(stage))
+                fig = _figure(fname, stage, data, defaults, sources, problems, rline)
                 if fig is not None and (isinstance(fig["value"], bool)
                                         or not isinstance(fig["value"], (int, float))
                                         or fig["value"] <= 0):
-                    problems.append(f"{fname}:{raw_reported.line_of(stage)}: reported {stage!r} "
+                    problems.append(f"{fname}:{rline}: reported {stage!r} "
                                     "must be a positive number (kg CO2e per declared unit)")
                     fig = None
                 if fig is not None:
@@ -182,7 +182,7 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
         elif record["years"][record["base_year"]]["status"] != "actual":
             problems.append(f"{fname}:{line}: the base year must be an actual year")
         for target in entry.get("targets") or []:
-            tline = getattr(target, "line", line)
+            tline = line_of(target) or line
             ttype = target.get("type")
             if ttype not in TARGET_TYPES:
                 problems.append(f"{fname}:{tline}: target type {ttype!r} "

@@ -1,47 +1,44 @@
 """Load and validate the inventory in ``databases/`` (format: ``databases/README.md``).
 
 :func:`load_inventory` reads every YAML file, checks every rule of the format and returns an
-:class:`Inventory`; on any problem it raises one :class:`pcf.errors.InventoryInvalid` that lists every
-problem found as ``file:line: message``.
+:class:`Inventory`; on any problem it raises one :class:`pcf.errors.InventoryInvalid` that lists
+every problem found as ``file:line: message``.
+
+Checking happens in three passes:
+
+1. structure, file by file, with the pydantic models of :mod:`pcf.inventory.schema` (keys,
+   types, required fields, closed sets); a file with structural problems is not read further;
+2. rules within one file: the folder's database, formulas and ``select`` only in products, pint
+   units, parameter defaults and variants in range, duplicate codes and ids;
+3. once everything has been read without a problem, the rules across files: sources resolve in
+   ``sources.yaml``, flows and inputs exist and their units convert, product chains are not
+   shared, stages, formulas, ``select`` targets and reachability.
 """
 
 from __future__ import annotations
 
-import hashlib
-import keyword
-import math
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pcf.errors import InvalidInput, InventoryInvalid
-from pcf.formulas import ALLOWED_FUNCTIONS, FormulaError, check, evaluation_order
-from pcf.inventory.yamlio import LineDict, load_yaml
-from pcf.paramspec import CHOICE_RE, NAME_RE, TYPES, ParameterSpec
+from pcf.formulas import FormulaError, check, evaluation_order
+from pcf.inventory import schema
+from pcf.inventory.schema import (  # noqa: F401
+    BACKGROUND,
+    DATABASES,
+    META_KEYS,
+    PRODUCTS,
+    RECYCLED_CONTENT_METHODS,
+)
+from pcf.inventory.stamp import content_hash
+from pcf.inventory.yamlio import YAMLError, describe, line_of, load_yaml, plain
+from pcf.paramspec import ParameterSpec
 from pcf.units import conversion_factor
 
-BACKGROUND = "pcf-background"
-PRODUCTS = "pcf-products"
-DATABASES = (BACKGROUND, PRODUCTS)
-META_KEYS = ("source", "year", "geography", "basis")
-
-_FILE_KEYS = {"database", "defaults", "activities", "product"}
-_ACTIVITY_KEYS = {"code", "name", "unit", "location", "comment", "stage", "exchanges",
-                  "basis_kind", *META_KEYS}
-_EXCHANGE_KEYS = {"input", "flow", "select", "amount", "formula", "unit", "stage", "comment",
-                  *META_KEYS}
-_PRODUCT_KEYS = {"id", "name", "declared_unit", "description", "stages", "parameters",
-                 "derived", "variants", "recycled_content_method", "comment"}
-_PARAM_KEYS = {"type", "unit", "default", "min", "max", "choices", "optional", "description",
-               "comment", *META_KEYS}
-_SOURCE_KEYS = {"id", "citation", "link", "licence", "taken"}
-_FLOW_KEYS = {"name", "categories", "unit"}
 REQUIRED_PARAMETERS = ("recycled_content", "renewable_electricity_share")
 REQUIRED_VARIANTS = ("virgin", "recycled")
-RECYCLED_CONTENT_METHODS = ("cut-off",)
-"""Recycled-content rules the engine implements (the Circular Footprint Formula is not yet)."""
 
 
 @dataclass
@@ -85,7 +82,10 @@ class Activity:
 
 @dataclass
 class Product:
-    """A product system: reference activity ``id``, declared unit, parameters, variants."""
+    """A product system: reference activity ``id``, declared unit, parameters, variants.
+
+    ``parameter_where`` gives the ``file:line`` of each parameter, for messages.
+    """
 
     id: str
     name: str
@@ -97,6 +97,7 @@ class Product:
     derived: dict[str, str]
     variants: dict[str, dict]
     where: str
+    parameter_where: dict[str, str] = field(default_factory=dict)
 
     def brightway_inputs(self) -> list[str]:
         """Names of the independent numeric Brightway parameters of this product."""
@@ -131,34 +132,39 @@ class Inventory:
     content_hash: str
 
 
-class _Problems:
-    def __init__(self, root: Path):
-        self.root = root
-        self.items: list[str] = []
+class _Problems(list):
+    """The problems found so far, each ``file:line: message``."""
 
     def add(self, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}")
+        self.append(f"{where}: {message}")
 
     def raise_if_any(self) -> None:
-        if self.items:
-            listing = "\n".join(f"  - {p}" for p in self.items)
-            raise InventoryInvalid(f"databases/ has {len(self.items)} problem(s):\n{listing}")
+        if self:
+            listing = "\n".join(f"  - {p}" for p in self)
+            raise InventoryInvalid(f"databases/ has {len(self)} problem(s):\n{listing}")
 
 
-def content_hash(root: Path) -> str:
-    """sha256 over the relative paths and bytes of every YAML file under ``root`` (sorted);
-    documentation (README.md) does not change a number, so it is left out."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*.yaml") if p.is_file()):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+@dataclass
+class _File:
+    """A file that passed the structural check: its model, and its tree for line numbers."""
+
+    name: str
+    tree: Any
+    doc: Any
+
+    def where(self, *path: str | int) -> str:
+        """``file:line`` of the key or item at ``path`` (see :func:`yamlio.line_of`)."""
+        return f"{self.name}:{line_of(self.tree, path)}"
 
 
 def load_inventory(root: Path) -> Inventory:
     """Read and validate ``root`` (the ``databases/`` folder).
+
+    Parameters
+    ----------
+    root : Path
+        The inventory folder, with ``sources.yaml``, ``flows.yaml``, ``background/`` and
+        ``products/``.
 
     Returns
     -------
@@ -170,415 +176,260 @@ def load_inventory(root: Path) -> Inventory:
         Listing every problem as ``<file>:<line>: <message>``.
     """
     root = Path(root)
-    problems = _Problems(root)
     if not root.is_dir():
         raise InventoryInvalid(f"inventory folder {root} does not exist")
-
-    def rel(path: Path) -> str:
-        try:
-            return str(Path("databases") / path.relative_to(root))
-        except ValueError:
-            return str(path)
-
-    def read(path: Path):
-        try:
-            return load_yaml(path)
-        except yaml.YAMLError as exc:
-            problems.add(rel(path), f"YAML error: {exc}")
-        except OSError as exc:
-            problems.add(rel(path), f"cannot read: {exc}")
-        return None
-
-    sources = _load_sources(root / "sources.yaml", read, rel, problems)
-    flows = _load_flows(root / "flows.yaml", read, rel, problems)
+    problems = _Problems()
+    sources = _sources(_read(root, root / "sources.yaml", schema.SourcesFile, problems), problems)
+    flows = _flows(_read(root, root / "flows.yaml", schema.FlowsFile, problems))
     activities: dict[str, Activity] = {}
     products: dict[str, Product] = {}
-    files = sorted((root / "background").glob("*.yaml")) + sorted((root / "products").glob("*.yaml"))
-    for path in files:
-        doc = read(path)
-        if doc is None:
-            continue
-        _load_activity_file(path, rel(path), doc, activities, products, problems)
+    for folder, database in (("background", BACKGROUND), ("products", PRODUCTS)):
+        for path in sorted((root / folder).glob("*.yaml")):
+            file = _read(root, path, schema.InventoryFile, problems)
+            if file is not None:
+                _activity_file(file, database, activities, products, problems)
     problems.raise_if_any()
-    _validate(activities, products, sources, flows, problems)
+    _check_links(activities, sources, flows, problems)
+    for product in products.values():
+        _check_product(product, activities, sources, problems)
     problems.raise_if_any()
     return Inventory(sources=sources, flows=flows, activities=activities, products=products,
                      content_hash=content_hash(root))
 
 
-def _unknown_keys(data: LineDict, allowed: set, where_file: str, what: str, problems) -> None:
-    for key in data:
-        if key not in allowed:
-            problems.add(f"{where_file}:{data.line_of(key)}",
-                         f"unknown key {key!r} in {what} (allowed: {', '.join(sorted(allowed))})")
+# -- pass 1: read and check the structure -------------------------------------------------------
+
+def _read(root: Path, path: Path, model: type, problems: _Problems) -> _File | None:
+    try:
+        name = str(Path("databases") / path.relative_to(root))
+    except ValueError:
+        name = str(path)
+    try:
+        tree = load_yaml(path)
+        data = plain(tree)
+    except YAMLError as exc:
+        problems.add(name, f"YAML error: {describe(exc)}")
+        return None
+    except OSError as exc:
+        problems.add(name, f"cannot read: {exc}")
+        return None
+    doc, found = schema.validate(model, data, tree, name)
+    problems.extend(found)
+    return None if doc is None else _File(name, tree, doc)
 
 
-def _load_sources(path, read, rel, problems) -> dict[str, dict]:
-    doc = read(path)
+# -- pass 2: rules within one file --------------------------------------------------------------
+
+def _sources(file: _File | None, problems: _Problems) -> dict[str, dict]:
     out: dict[str, dict] = {}
-    if doc is None:
-        return out
-    if not isinstance(doc, dict) or not isinstance(doc.get("sources"), list):
-        problems.add(rel(path), "expected a mapping with a 'sources' list")
-        return out
-    for entry in doc["sources"]:
-        where = f"{rel(path)}:{getattr(entry, 'line', 0)}"
-        if not isinstance(entry, dict):
-            problems.add(where, "each source must be a mapping")
-            continue
-        _unknown_keys(entry, _SOURCE_KEYS, rel(path), "source", problems)
-        for key in ("id", "citation", "licence", "taken"):
-            if not entry.get(key):
-                problems.add(where, f"source is missing {key!r}")
-        if "link" not in entry:
-            problems.add(where, "source is missing 'link' (write null if there is none)")
-        sid = entry.get("id")
-        if sid in out:
-            problems.add(where, f"duplicate source id {sid!r}")
-        elif sid:
-            out[sid] = dict(entry)
-    return out
-
-
-def _load_flows(path, read, rel, problems) -> dict[str, dict]:
-    doc = read(path)
-    out: dict[str, dict] = {}
-    if doc is None:
-        return out
-    if not isinstance(doc, dict) or not isinstance(doc.get("flows"), dict):
-        problems.add(rel(path), "expected a mapping with a 'flows' mapping")
-        return out
-    for alias, entry in doc["flows"].items():
-        where = f"{rel(path)}:{doc['flows'].line_of(alias)}"
-        if not isinstance(entry, dict) or not entry.get("name") or not entry.get("unit") \
-                or not isinstance(entry.get("categories"), list):
-            problems.add(where, f"flow {alias!r} needs name, categories (list) and unit")
-            continue
-        _unknown_keys(entry, _FLOW_KEYS, rel(path), "flow", problems)
-        out[alias] = {"name": entry["name"], "categories": tuple(entry["categories"]),
-                      "unit": entry["unit"]}
-    return out
-
-
-def _meta(data: dict, inherited: dict) -> dict:
-    return {k: data.get(k, inherited.get(k)) for k in META_KEYS}
-
-
-def _load_activity_file(path, fname, doc, activities, products, problems) -> None:
-    if not isinstance(doc, dict):
-        problems.add(fname, "expected a mapping at the top level")
-        return
-    _unknown_keys(doc, _FILE_KEYS, fname, "file", problems)
-    database = doc.get("database")
-    if database not in DATABASES:
-        problems.add(f"{fname}:{doc.line_of('database')}",
-                     f"database {database!r} is not allowed (allowed: {', '.join(DATABASES)})")
-        return
-    expected = PRODUCTS if "products" in Path(path).parent.name else BACKGROUND
-    if database != expected:
-        problems.add(f"{fname}:{doc.line_of('database')}",
-                     f"files in this folder belong to {expected}, not {database}")
-    defaults = doc.get("defaults") or {}
-    if not isinstance(defaults, dict):
-        problems.add(f"{fname}:{doc.line_of('defaults')}", "defaults must be a mapping")
-        defaults = {}
-    else:
-        _unknown_keys(defaults, set(META_KEYS), fname, "defaults", problems)
-    product = None
-    if database == PRODUCTS:
-        if not isinstance(doc.get("product"), dict):
-            problems.add(fname, "a product file needs a 'product' mapping")
+    for i, entry in enumerate(file.doc.sources if file else []):
+        if entry.id in out:
+            problems.add(file.where("sources", i), f"duplicate source id {entry.id!r}")
         else:
-            product = _load_product(fname, doc["product"], defaults, problems)
-            if product is not None:
-                if product.id in products:
-                    problems.add(product.where, f"duplicate product id {product.id!r}")
-                products[product.id] = product
-    elif "product" in doc:
-        problems.add(f"{fname}:{doc.line_of('product')}", "only product files have 'product'")
-    acts = doc.get("activities")
-    if not isinstance(acts, list) or not acts:
-        problems.add(f"{fname}:{doc.line}", "expected a non-empty 'activities' list")
-        return
-    for raw in acts:
-        act = _load_activity(fname, raw, database, defaults, problems)
-        if act is None:
-            continue
+            out[entry.id] = entry.model_dump()
+    return out
+
+
+def _flows(file: _File | None) -> dict[str, dict]:
+    return {alias: {"name": flow.name, "categories": tuple(flow.categories), "unit": flow.unit}
+            for alias, flow in (file.doc.flows.items() if file else [])}
+
+
+def _meta(entry: schema.Figure, inherited: dict) -> dict:
+    """Source, year, geography and basis of ``entry``, each from ``inherited`` if not stated."""
+    return {k: inherited.get(k) if getattr(entry, k) is None else getattr(entry, k)
+            for k in META_KEYS}
+
+
+def _unit_known(unit: str) -> bool:
+    try:
+        conversion_factor(unit, unit)
+    except InvalidInput:
+        return False
+    return True
+
+
+def _activity_file(file: _File, folder_database: str, activities: dict[str, Activity],
+                   products: dict[str, Product], problems: _Problems) -> None:
+    doc = file.doc
+    if doc.database != folder_database:
+        problems.add(file.where("database"),
+                     f"files in this folder belong to {folder_database}, not {doc.database}")
+    defaults = _meta(doc.defaults or schema.Defaults(), {})
+    product = None
+    if doc.database == PRODUCTS and doc.product is None:
+        problems.add(file.where(), "a product file needs a 'product' mapping")
+    elif doc.database == PRODUCTS:
+        product = _product(file, defaults, problems)
+        if product.id in products:
+            problems.add(product.where, f"duplicate product id {product.id!r}")
+        products[product.id] = product
+    elif doc.product is not None:
+        problems.add(file.where("product"), "only product files have 'product'")
+    for i, entry in enumerate(doc.activities):
+        act = _activity(file, i, entry, doc.database, defaults, problems)
         act.product = product.id if product else None
         if act.code in activities:
             problems.add(act.where, f"duplicate activity code {act.code!r} "
                                     f"(first at {activities[act.code].where})")
-            continue
-        activities[act.code] = act
+        else:
+            activities[act.code] = act
 
 
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _load_activity(fname, raw, database, defaults, problems) -> Activity | None:
-    if not isinstance(raw, dict):
-        problems.add(f"{fname}:{getattr(raw, 'line', 0)}", "an activity must be a mapping")
-        return None
-    where = f"{fname}:{raw.line}"
-    _unknown_keys(raw, _ACTIVITY_KEYS, fname, "activity", problems)
-    missing = [k for k in ("code", "name", "unit") if not raw.get(k)]
-    if missing:
-        problems.add(where, f"activity is missing {', '.join(missing)}")
-        return None
-    meta = _meta(raw, defaults)
-    act = Activity(code=str(raw["code"]), name=str(raw["name"]), unit=str(raw["unit"]),
-                   location=str(raw.get("location") or raw.get("geography")
-                                or defaults.get("geography") or "GLO"),
-                   database=database, meta=meta, where=where, stage=raw.get("stage"),
-                   comment=str(raw.get("comment") or ""),
-                   basis_kind=str(raw.get("basis_kind") or "life-cycle"))
-    if act.basis_kind not in ("life-cycle", "combustion-only"):
-        problems.add(f"{fname}:{raw.line_of('basis_kind')}",
-                     "basis_kind must be life-cycle or combustion-only")
-    try:
-        conversion_factor(act.unit, act.unit)
-    except InvalidInput:
-        problems.add(f"{fname}:{raw.line_of('unit')}", f"unknown unit {act.unit!r}")
-    exchanges = raw.get("exchanges") or []
-    if not isinstance(exchanges, list):
-        problems.add(f"{fname}:{raw.line_of('exchanges')}", "exchanges must be a list")
-        return act
-    for ex in exchanges:
-        if not isinstance(ex, dict):
-            problems.add(f"{fname}:{getattr(ex, 'line', raw.line)}", "an exchange must be a mapping")
-            continue
-        ewhere = f"{fname}:{ex.line}"
-        _unknown_keys(ex, _EXCHANGE_KEYS, fname, "exchange", problems)
-        targets = [k for k in ("input", "flow", "select") if k in ex]
-        if len(targets) != 1:
-            problems.add(ewhere, "an exchange needs exactly one of input, flow, select")
-            continue
-        has_amount, has_formula = "amount" in ex, "formula" in ex
-        if has_amount == has_formula:
-            problems.add(ewhere, "an exchange needs exactly one of amount, formula")
-            continue
-        if has_amount and not _number(ex["amount"]):
-            problems.add(f"{fname}:{ex.line_of('amount')}",
-                         f"amount {ex['amount']!r} is not a finite number")
-            continue
-        if has_formula and database != PRODUCTS:
-            problems.add(f"{fname}:{ex.line_of('formula')}",
+def _activity(file: _File, i: int, entry: schema.ActivityEntry, database: str, defaults: dict,
+              problems: _Problems) -> Activity:
+    meta = _meta(entry, defaults)
+    act = Activity(code=entry.code, name=entry.name, unit=entry.unit,
+                   location=entry.location or entry.geography or defaults["geography"] or "GLO",
+                   database=database, meta=meta, where=file.where("activities", i),
+                   stage=entry.stage, comment=entry.comment or "", basis_kind=entry.basis_kind)
+    if not _unit_known(act.unit):
+        problems.add(file.where("activities", i, "unit"), f"unknown unit {act.unit!r}")
+    for j, ex in enumerate(entry.exchanges):
+        path = ("activities", i, "exchanges", j)
+        if ex.formula is not None and database != PRODUCTS:
+            problems.add(file.where(*path, "formula"),
                          "formulas are only allowed in pcf-products (background has no parameters)")
-        if "select" in ex and database != PRODUCTS:
-            problems.add(f"{fname}:{ex.line_of('select')}",
+        if ex.select is not None and database != PRODUCTS:
+            problems.add(file.where(*path, "select"),
                          "select is only allowed in pcf-products (it needs a choice parameter)")
             continue
-        if not ex.get("unit"):
-            problems.add(ewhere, "exchange is missing 'unit'")
-            continue
-        if has_amount and ex["amount"] < 0 and not ex.get("basis"):
-            problems.add(ewhere, "a negative amount needs its own 'basis' explaining it")
-        kind = "biosphere" if "flow" in ex else "technosphere"
         act.exchanges.append(Exchange(
-            kind=kind, target=ex.get("input") or ex.get("flow"),
-            amount=float(ex["amount"]) if has_amount else None,
-            formula=str(ex["formula"]) if has_formula else None, unit=str(ex["unit"]),
-            stage=ex.get("stage"), meta=_meta(ex, meta), where=ewhere, select=ex.get("select"),
-            comment=str(ex.get("comment") or "")))
+            kind="biosphere" if ex.flow is not None else "technosphere",
+            target=ex.input or ex.flow, amount=None if ex.amount is None else float(ex.amount),
+            formula=ex.formula, unit=ex.unit, stage=ex.stage, meta=_meta(ex, meta),
+            where=file.where(*path), select=ex.select, comment=ex.comment or ""))
     return act
 
 
-def _load_product(fname, raw, defaults, problems) -> Product | None:
-    where = f"{fname}:{raw.line}"
-    _unknown_keys(raw, _PRODUCT_KEYS, fname, "product", problems)
-    for key in ("id", "name", "declared_unit", "stages", "parameters", "variants"):
-        if key not in raw:
-            problems.add(where, f"product is missing {key!r}")
-            return None
-    try:
-        conversion_factor(raw["declared_unit"], raw["declared_unit"])
-    except InvalidInput:
-        problems.add(f"{fname}:{raw.line_of('declared_unit')}",
-                     f"unknown declared_unit {raw['declared_unit']!r}")
-    stages = raw["stages"]
-    if not isinstance(stages, list) or not stages or not all(isinstance(s, str) for s in stages):
-        problems.add(f"{fname}:{raw.line_of('stages')}", "stages must be a list of names")
-        stages = []
-    params: dict[str, ParameterSpec] = {}
-    if not isinstance(raw["parameters"], dict):
-        problems.add(f"{fname}:{raw.line_of('parameters')}", "parameters must be a mapping")
-    else:
-        for name, pdata in raw["parameters"].items():
-            spec = _load_parameter(fname, raw["parameters"].line_of(name), name, pdata,
-                                   defaults, problems)
-            if spec is not None:
-                params[name] = spec
+def _product(file: _File, defaults: dict, problems: _Problems) -> Product:
+    raw: schema.ProductEntry = file.doc.product
+    if not _unit_known(raw.declared_unit):
+        problems.add(file.where("product", "declared_unit"),
+                     f"unknown declared_unit {raw.declared_unit!r}")
+    wheres = {name: file.where("product", "parameters", name) for name in raw.parameters}
+    params = {}
+    for name, entry in raw.parameters.items():
+        spec = _parameter(name, entry, defaults, wheres[name], problems)
+        if spec is not None:
+            params[name] = spec
     for required in REQUIRED_PARAMETERS:
         if required not in params:
-            problems.add(f"{fname}:{raw.line_of('parameters')}",
+            problems.add(file.where("product", "parameters"),
                          f"every product needs the parameter {required!r}")
-    derived = raw.get("derived") or {}
-    if not isinstance(derived, dict):
-        problems.add(f"{fname}:{raw.line_of('derived')}", "derived must be a mapping")
-        derived = {}
-    for name in derived:
-        if not NAME_RE.match(str(name)) or keyword.iskeyword(str(name)) \
-                or name in ALLOWED_FUNCTIONS:
-            problems.add(f"{fname}:{derived.line_of(name)}",
-                         f"derived name {name!r} must match {NAME_RE.pattern} and not be a "
-                         "Python keyword or min/max/abs")
-    method = raw.get("recycled_content_method", "cut-off")
-    if method not in RECYCLED_CONTENT_METHODS:
-        problems.add(f"{fname}:{raw.line_of('recycled_content_method')}",
-                     f"recycled_content_method {method!r} is not implemented "
-                     f"(allowed: {', '.join(RECYCLED_CONTENT_METHODS)})")
-    variants = raw["variants"] if isinstance(raw["variants"], dict) else {}
     for required in REQUIRED_VARIANTS:
-        if required not in variants:
-            problems.add(f"{fname}:{raw.line_of('variants')}",
+        if required not in raw.variants:
+            problems.add(file.where("product", "variants"),
                          f"every product needs the variant {required!r}")
-    for vname, values in variants.items():
-        vwhere = f"{fname}:{variants.line_of(vname)}"
-        if not isinstance(values, dict):
-            problems.add(vwhere, f"variant {vname!r} must be a mapping of parameter values")
-            continue
+    for vname, values in raw.variants.items():
         for pname, value in values.items():
+            where = file.where("product", "variants", vname)
             if pname not in params:
-                problems.add(vwhere, f"variant {vname!r} sets unknown parameter {pname!r} "
-                                     f"(allowed: {', '.join(params)})")
+                problems.add(where, f"variant {vname!r} sets unknown parameter {pname!r} "
+                                    f"(allowed: {', '.join(params)})")
                 continue
             try:
                 params[pname].coerce(value, f"variants.{vname}.{pname}")
             except InvalidInput as exc:
-                problems.add(vwhere, str(exc))
-    return Product(id=str(raw["id"]), name=str(raw["name"]),
-                   declared_unit=str(raw["declared_unit"]),
-                   description=str(raw.get("description") or ""), stages=list(stages),
-                   recycled_content_method=str(raw.get("recycled_content_method") or "cut-off"),
-                   parameters=params, derived={str(k): str(v) for k, v in derived.items()},
-                   variants={k: dict(v) for k, v in variants.items() if isinstance(v, dict)},
-                   where=where)
+                problems.add(where, str(exc))
+    return Product(id=raw.id, name=raw.name, declared_unit=raw.declared_unit,
+                   description=raw.description or "", stages=list(raw.stages),
+                   recycled_content_method=raw.recycled_content_method, parameters=params,
+                   derived=dict(raw.derived),
+                   variants={k: dict(v) for k, v in raw.variants.items()},
+                   where=f"{file.name}:{line_of(file.tree['product'])}", parameter_where=wheres)
 
 
-def _load_parameter(fname, line, name, pdata, defaults, problems) -> ParameterSpec | None:
-    where = f"{fname}:{line}"
-    if not NAME_RE.match(str(name)) or name in ALLOWED_FUNCTIONS:
-        problems.add(where, f"parameter name {name!r} must match {NAME_RE.pattern} and not be "
-                            "min/max/abs")
-        return None
-    if not isinstance(pdata, dict):
-        problems.add(where, f"parameter {name!r} must be a mapping")
-        return None
-    _unknown_keys(pdata, _PARAM_KEYS, fname, f"parameter {name!r}", problems)
-    ptype = pdata.get("type")
-    if ptype not in TYPES:
-        problems.add(where, f"parameter {name!r} has type {ptype!r} (allowed: {', '.join(TYPES)})")
-        return None
-    if "default" not in pdata:
-        problems.add(where, f"parameter {name!r} needs a default")
-        return None
-    choices = {}
-    if ptype == "choice":
-        raw_choices = pdata.get("choices")
-        if isinstance(raw_choices, list):
-            raw_choices = {c: None for c in raw_choices}
-        if not isinstance(raw_choices, dict) or not raw_choices:
-            problems.add(where, f"choice parameter {name!r} needs a non-empty 'choices'")
-            return None
-        for choice in raw_choices:
-            if not CHOICE_RE.match(str(choice)):
-                problems.add(where, f"choice {choice!r} must match {CHOICE_RE.pattern}")
-        choices = {str(k): (str(v) if v else None) for k, v in raw_choices.items()}
-    if ptype == "number":
-        for key in ("min", "max"):
-            if not _number(pdata.get(key)):
-                problems.add(where, f"number parameter {name!r} needs a numeric {key!r}")
-                return None
-        if not pdata.get("unit"):
-            problems.add(where, f"number parameter {name!r} needs a unit")
-    if not pdata.get("description"):
-        problems.add(where, f"parameter {name!r} needs a description")
-    meta = _meta(pdata, defaults)
-    spec = ParameterSpec(name=str(name), type=ptype, default=pdata["default"],
-                         unit=str(pdata.get("unit") or ""), min=pdata.get("min"),
-                         max=pdata.get("max"), choices=choices,
-                         optional=bool(pdata.get("optional", False)),
-                         description=str(pdata.get("description") or ""),
-                         source=str(meta.get("source") or ""), meta=meta)
+def _parameter(name: str, entry: schema.ParameterEntry, defaults: dict, where: str,
+               problems: _Problems) -> ParameterSpec | None:
+    meta = _meta(entry, defaults)
+    spec = ParameterSpec(
+        name=name, type=entry.type, default=entry.default, unit=entry.unit or "",
+        min=entry.min, max=entry.max,
+        choices=dict(entry.choices) if entry.type == "choice" else {},
+        optional=entry.optional, description=entry.description,
+        source=meta["source"] or "", meta=meta)
     try:
-        spec = ParameterSpec(**{**spec.__dict__, "default": spec.coerce(pdata["default"],
-                                                                         f"{name}.default")})
+        return dataclasses.replace(spec, default=spec.coerce(entry.default, f"{name}.default"))
     except InvalidInput as exc:
         problems.add(where, f"default: {exc}")
         return None
-    return spec
 
 
-def _validate(activities, products, sources, flows, problems) -> None:
-    """Cross-file rules: sources, links, units, stages, formulas, reachability."""
+# -- pass 3: rules across files -----------------------------------------------------------------
+
+def _check_links(activities: dict[str, Activity], sources: dict, flows: dict,
+                 problems: _Problems) -> None:
+    """Every figure's source, every exchange's flow or input and its unit."""
     for act in activities.values():
         _check_meta(act.meta, act.where, sources, problems, required=False)
         for ex in act.exchanges:
             _check_meta(ex.meta, ex.where, sources, problems, required=True)
             if ex.kind == "biosphere":
-                flow = flows.get(ex.target)
-                if flow is None:
+                if ex.target not in flows:
                     problems.add(ex.where, f"unknown flow {ex.target!r} "
                                            f"(allowed: {', '.join(sorted(flows))})")
+                else:
+                    _check_unit(ex, ex.target, flows[ex.target]["unit"], problems)
+            elif ex.select is None:       # `select` targets are checked with their product
+                target = activities.get(ex.target)
+                if target is None:
+                    problems.add(ex.where, f"unknown input {ex.target!r}: no activity has this "
+                                           "code")
                     continue
-                _check_unit(ex, flow["unit"], problems)
-                continue
-            if ex.select is not None:
-                continue  # checked with the product below
-            target = activities.get(ex.target)
-            if target is None:
-                problems.add(ex.where, f"unknown input {ex.target!r}: no activity has this code")
-                continue
-            if act.database == BACKGROUND and target.database == PRODUCTS:
-                problems.add(ex.where, f"background activity {act.code!r} cannot consume product "
-                                       f"activity {target.code!r}")
-            if target.database == PRODUCTS and target.product != act.product:
-                problems.add(ex.where, f"input {target.code!r} belongs to product "
-                                       f"{target.product!r}; product chains are not shared")
-            _check_unit(ex, target.unit, problems)
-    for product in products.values():
-        _validate_product(product, activities, sources, problems)
+                _check_input(act, ex, target, problems)
 
 
-def _check_meta(meta, where, sources, problems, required) -> None:
-    if required:
-        missing = [k for k in META_KEYS if meta.get(k) in (None, "")]
-        if missing:
-            problems.add(where, f"figure has no {', '.join(missing)} (state it on the exchange, "
-                                "its activity or the file's defaults)")
-    source = meta.get("source")
-    if source and source not in sources:
-        problems.add(where, f"source {source!r} is not in databases/sources.yaml")
+def _check_input(act: Activity, ex: Exchange, target: Activity, problems: _Problems) -> None:
+    if act.database == BACKGROUND and target.database == PRODUCTS:
+        problems.add(ex.where, f"background activity {act.code!r} cannot consume product "
+                               f"activity {target.code!r}")
+    if target.database == PRODUCTS and target.product != act.product:
+        problems.add(ex.where, f"input {target.code!r} belongs to product {target.product!r}; "
+                               "product chains are not shared")
+    _check_unit(ex, target.code, target.unit, problems)
 
 
-def _check_unit(ex: Exchange, target_unit: str, problems) -> None:
+def _check_meta(meta: dict, where: str, sources: dict, problems: _Problems,
+                required: bool) -> None:
+    missing = [k for k in META_KEYS if meta.get(k) in (None, "")]
+    if required and missing:
+        problems.add(where, f"figure has no {', '.join(missing)} (state it on the exchange, "
+                            "its activity or the file's defaults)")
+    if meta.get("source") and meta["source"] not in sources:
+        problems.add(where, f"source {meta['source']!r} is not in databases/sources.yaml")
+
+
+def _check_unit(ex: Exchange, target: str, target_unit: str, problems: _Problems) -> None:
     try:
         conversion_factor(ex.unit, target_unit)
     except InvalidInput:
         problems.add(ex.where, f"unit {ex.unit!r} does not convert to {target_unit!r} "
-                               f"of {ex.target!r}")
+                               f"of {target!r}")
 
 
-def _validate_product(product: Product, activities, sources, problems) -> None:
+def _check_product(product: Product, activities: dict[str, Activity], sources: dict,
+                   problems: _Problems) -> None:
+    """Reference activity, parameters, derived formulas, stages, exchanges, reachability."""
     ref = activities.get(product.id)
     if ref is None or ref.product != product.id:
         problems.add(product.where, f"product {product.id!r} needs a reference activity with "
                                     f"code {product.id!r} in the same file")
         return
     try:
-        conversion_factor(ref.unit, product.declared_unit)
-        if abs(conversion_factor(ref.unit, product.declared_unit) - 1.0) > 1e-12:
-            raise InvalidInput("different unit")
+        same = abs(conversion_factor(ref.unit, product.declared_unit) - 1.0) <= 1e-12
     except InvalidInput:
+        same = False
+    if not same:
         problems.add(ref.where, f"reference activity unit {ref.unit!r} must equal the declared "
                                 f"unit {product.declared_unit!r}")
     for spec in product.parameters.values():
-        _check_meta(spec.meta, product.where, sources, problems, required=True)
+        where = product.parameter_where.get(spec.name, product.where)
+        _check_meta(spec.meta, where, sources, problems, required=True)
         for choice, code in spec.choices.items():
             if code is not None and code not in activities:
-                problems.add(product.where, f"parameter {spec.name!r} choice {choice!r} selects "
-                                            f"unknown activity {code!r}")
+                problems.add(where, f"parameter {spec.name!r} choice {choice!r} selects unknown "
+                                    f"activity {code!r}")
     inputs = product.brightway_inputs()
     if len(set(inputs)) != len(inputs):
         problems.add(product.where, "parameter names collide after encoding")
@@ -592,53 +443,63 @@ def _validate_product(product: Product, activities, sources, problems) -> None:
     known = set(inputs) | set(product.derived)
     own = [a for a in activities.values() if a.product == product.id]
     for act in own:
-        stage = act.stage
-        if stage not in product.stages:
-            problems.add(act.where, f"activity stage {stage!r} is not one of the product's "
+        if act.stage not in product.stages:
+            problems.add(act.where, f"activity stage {act.stage!r} is not one of the product's "
                                     f"stages (allowed: {', '.join(product.stages)})")
         for ex in act.exchanges:
-            if ex.stage is not None and ex.stage not in product.stages:
-                problems.add(ex.where, f"stage {ex.stage!r} is not one of the product's stages "
-                                       f"(allowed: {', '.join(product.stages)})")
-            target = activities.get(ex.target) if ex.kind == "technosphere" else None
-            if ex.stage is not None and target is not None and target.database == PRODUCTS:
-                problems.add(ex.where, "'stage' has no effect on an input from a product "
-                                       "activity: its inputs take that activity's own stage")
-            if ex.formula is not None:
-                try:
-                    check(ex.formula, known)
-                except FormulaError as exc:
-                    problems.add(ex.where, str(exc))
-            if ex.select is not None:
-                spec = product.parameters.get(ex.select)
-                if spec is None or spec.type != "choice" or \
-                        any(code is None for code in spec.choices.values()):
-                    problems.add(ex.where, f"select: {ex.select!r} must be a choice parameter "
-                                           "whose every choice names an activity")
-                    continue
-                for code in spec.choices.values():
-                    target = activities.get(code)
-                    if target is not None and target.database == PRODUCTS \
-                            and target.product != product.id:
-                        problems.add(ex.where, f"select {ex.select!r} reaches {code!r} of product "
-                                               f"{target.product!r}; product chains are not shared")
-                    if target is not None:
-                        _check_unit(Exchange(**{**ex.__dict__, "target": code}), target.unit,
-                                    problems)
-    # reachability from the reference activity
+            _check_product_exchange(product, ex, activities, known, problems)
+    reached = _reachable(product, activities)
+    for act in own:
+        if act.code not in reached:
+            problems.add(act.where, f"activity {act.code!r} is not reachable from the reference "
+                                    f"activity {product.id!r}")
+
+
+def _check_product_exchange(product: Product, ex: Exchange, activities: dict[str, Activity],
+                            known: set[str], problems: _Problems) -> None:
+    if ex.stage is not None and ex.stage not in product.stages:
+        problems.add(ex.where, f"stage {ex.stage!r} is not one of the product's stages "
+                               f"(allowed: {', '.join(product.stages)})")
+    target = activities.get(ex.target) if ex.kind == "technosphere" else None
+    if ex.stage is not None and target is not None and target.database == PRODUCTS:
+        problems.add(ex.where, "'stage' has no effect on an input from a product activity: its "
+                               "inputs take that activity's own stage")
+    if ex.formula is not None:
+        try:
+            check(ex.formula, known)
+        except FormulaError as exc:
+            problems.add(ex.where, str(exc))
+    if ex.select is None:
+        return
+    spec = product.parameters.get(ex.select)
+    if spec is None or spec.type != "choice" or None in spec.choices.values():
+        problems.add(ex.where, f"select: {ex.select!r} must be a choice parameter whose every "
+                               "choice names an activity")
+        return
+    for code in spec.choices.values():
+        target = activities.get(code)
+        if target is None:
+            continue                      # reported with the parameter
+        if target.database == PRODUCTS and target.product != product.id:
+            problems.add(ex.where, f"select {ex.select!r} reaches {code!r} of product "
+                                   f"{target.product!r}; product chains are not shared")
+        _check_unit(ex, code, target.unit, problems)
+
+
+def _reachable(product: Product, activities: dict[str, Activity]) -> set[str]:
+    """Codes of the product activities reached from the reference activity (with ``select``)."""
     seen, todo = {product.id}, [product.id]
     while todo:
-        act = activities[todo.pop()]
-        for ex in act.exchanges:
-            codes = [ex.target] if ex.select is None else \
-                list(product.parameters[ex.select].choices.values()) \
-                if ex.select in product.parameters else []
+        for ex in activities[todo.pop()].exchanges:
+            if ex.select is None:
+                codes = [ex.target]
+            elif ex.select in product.parameters:
+                codes = list(product.parameters[ex.select].choices.values())
+            else:
+                codes = []
             for code in codes:
                 target = activities.get(code)
                 if target is not None and target.database == PRODUCTS and code not in seen:
                     seen.add(code)
                     todo.append(code)
-    for act in own:
-        if act.code not in seen:
-            problems.add(act.where, f"activity {act.code!r} is not reachable from the reference "
-                                    f"activity {product.id!r}")
+    return seen

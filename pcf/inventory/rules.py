@@ -3,7 +3,8 @@ exchanges of the inventory (read and checked by ``pcf setup``).
 
 ``carbon-content.yaml``
     Carbon content of background materials that end up in the product (PACT
-    ``fossilCarbonContent``). Written to the Brightway project as the attribute
+    ``fossilCarbonContent``). Structure: :class:`pcf.inventory.schema.CarbonContentFile`
+    (JSON Schema in ``databases/schema/``). Written to the Brightway project as the attribute
     ``pcf_carbon_content`` of each listed ``pcf-background`` activity, so the engine's
     provenance carries it and Activity Browser shows it.
 """
@@ -13,19 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pcf.config import BACKGROUND_DB
 from pcf.errors import InventoryInvalid
-from pcf.inventory.yamlio import LineDict, load_yaml
+from pcf.inventory import schema
+from pcf.inventory.yamlio import YAMLError, describe, line_of, load_yaml, plain
 
 CARBON_FILE = Path("rules") / "carbon-content.yaml"
 """Carbon-content table, relative to ``databases/``."""
-
-CARBON_ORIGINS = ("fossil", "biogenic")
-"""Origins of carbon in a product (PACT: fossil and geogenic count as fossil)."""
-
-_CARBON_KEYS = ("activity", "kg_c_per_kg", "origin", "source", "year", "geography", "basis")
 
 
 def load_carbon_content(root: Path, activities: dict[str, Any],
@@ -51,57 +46,35 @@ def load_carbon_content(root: Path, activities: dict[str, Any],
     Raises
     ------
     InventoryInvalid
-        Listing every problem as ``file:line: message`` (unknown or missing keys, an activity
-        not in ``pcf-background``, an unknown source, a fraction outside (0, 1], an origin not
-        in :data:`CARBON_ORIGINS`, a duplicate activity).
+        Listing every problem as ``file:line: message``: the structure (unknown or missing
+        keys, a fraction outside (0, 1], an origin other than fossil or biogenic), then an
+        activity not in ``pcf-background``, an unknown source or a duplicate activity.
     """
     path = Path(root) / CARBON_FILE
     if not path.exists():
         return {}
     where = str(Path("databases") / CARBON_FILE)
     try:
-        doc = load_yaml(path)
-    except yaml.YAMLError as exc:
-        raise InventoryInvalid(f"{where}: YAML error: {exc}") from None
-    problems: list[str] = []
-    rows = doc.get("carbon_content") if isinstance(doc, dict) else None
-    if not isinstance(rows, list):
-        raise InventoryInvalid(f"{where}:1: expected a list under 'carbon_content'")
-    out: dict[str, dict] = {}
-    for row in rows:
-        line = getattr(row, "line", 0)
-        if not isinstance(row, LineDict):  # load_yaml makes every mapping a LineDict
-            problems.append(f"{where}:{line}: expected a mapping with {', '.join(_CARBON_KEYS)}")
-            continue
-        unknown = sorted(set(row) - set(_CARBON_KEYS))
-        missing = [k for k in _CARBON_KEYS if k not in row]
-        if unknown:
-            problems.append(f"{where}:{line}: unknown key(s) {', '.join(unknown)} "
-                            f"(allowed: {', '.join(_CARBON_KEYS)})")
-        if missing:
-            problems.append(f"{where}:{line}: missing key(s) {', '.join(missing)}")
-            continue
-        code = row["activity"]
-        act = activities.get(code)
-        if act is None or act.database != BACKGROUND_DB:
-            problems.append(f"{where}:{row.line_of('activity')}: activity {code!r} is not in "
-                            "pcf-background")
-        if code in out:
-            problems.append(f"{where}:{row.line_of('activity')}: activity {code!r} listed twice")
-        fraction = row["kg_c_per_kg"]
-        if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) \
-                or not 0.0 < float(fraction) <= 1.0:
-            problems.append(f"{where}:{row.line_of('kg_c_per_kg')}: kg_c_per_kg must be a "
-                            "number with 0 < x <= 1")
-        if row["origin"] not in CARBON_ORIGINS:
-            problems.append(f"{where}:{row.line_of('origin')}: origin {row['origin']!r} "
-                            f"(allowed: {', '.join(CARBON_ORIGINS)})")
-        if row["source"] not in sources:
-            problems.append(f"{where}:{row.line_of('source')}: unknown source "
-                            f"{row['source']!r} (not in databases/sources.yaml)")
-        out[code] = {"kg_c_per_kg": float(fraction) if isinstance(fraction, (int, float))
-                     else fraction, "origin": row["origin"], "source": row["source"],
-                     "year": row["year"], "geography": row["geography"], "basis": row["basis"]}
+        tree = load_yaml(path)
+        data = plain(tree)
+    except YAMLError as exc:
+        raise InventoryInvalid(f"{where}: YAML error: {describe(exc)}") from None
+    parsed, problems = schema.validate(schema.CarbonContentFile, data, tree, where)
+    if parsed is not None:
+        out: dict[str, dict] = {}
+        for i, entry in enumerate(parsed.carbon_content):
+            line = line_of(tree, ("carbon_content", i, "activity"))
+            act = activities.get(entry.activity)
+            if act is None or act.database != BACKGROUND_DB:
+                problems.append(f"{where}:{line}: activity {entry.activity!r} is not in "
+                                f"{BACKGROUND_DB}")
+            if entry.activity in out:
+                problems.append(f"{where}:{line}: activity {entry.activity!r} listed twice")
+            if entry.source not in sources:
+                problems.append(f"{where}:{line_of(tree, ('carbon_content', i, 'source'))}: "
+                                f"unknown source {entry.source!r} (not in "
+                                "databases/sources.yaml)")
+            out[entry.activity] = entry.model_dump(exclude={"activity"})
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise InventoryInvalid(f"databases/ has {len(problems)} problem(s):\n{listing}")
