@@ -37,9 +37,12 @@ Rules (also in the API description)
 - **Reference period**: the calendar year(s) of the product's own gate-to-gate activity data
   (the exchanges of its reference activity in ``databases/products``), start inclusive, end
   exclusive.
-- **Footprint**: recomputed at issue time with :func:`pcf.service.compute_footprint` from the
-  stored line's inputs (product, variant, resolved parameters, quantity, unit); the order's
-  as-scored number and database version are kept in the extension.
+- **Footprint**: recomputed at issue time by :func:`pcf.service.certificates.compute_line`
+  from the stored line's inputs (product, variant, resolved parameters, quantity, unit); the
+  order's as-scored number and database version are kept in the extension.
 
-No Flask in this package.
+This package computes nothing: :mod:`pcf.service.certificates` computes the footprint and
+the facts :mod:`pcf.accounting` derives from it and hands them to :mod:`.pact` (the PACT
+document), :mod:`.signing` (canonical JSON, Ed25519), :mod:`.pdf` and :mod:`.verify`. It
+imports no engine, Brightway, store or service module, and no Flask (import contracts).
 """

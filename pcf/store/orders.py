@@ -6,9 +6,10 @@ unique key is ``(tenant_id, order_id)``), so two tenants may both have an order 
 and neither can see the other's.
 
 Idempotency: each order keeps the SHA-256 of its canonical request (see
-:func:`pcf.orders.request_digest`). :func:`save_order` with an existing ``(tenant, order_id)``
-returns the stored order unchanged when the digest matches (``created=False``) and raises
-:class:`~pcf.errors.StateConflict` when it differs. Two concurrent first submissions are
+:func:`pcf.service.orders.request_digest`). :func:`save_order` with an existing
+``(tenant, order_id)`` returns the stored order unchanged when the digest matches
+(``created=False``) and raises
+:class:`~pcf.errors.OrderConflict` when it differs. Two concurrent first submissions are
 serialised by the unique constraint: the loser re-reads and answers like a resubmission.
 """
 
