@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import graphlib
+import keyword
 from collections.abc import Callable, Iterable, Mapping
 
 ALLOWED_FUNCTIONS = {"min": min, "max": max, "abs": abs}
@@ -129,9 +130,15 @@ def compile_formulas(derived: Mapping[str, str], outputs: list[str],
     Raises
     ------
     FormulaError
-        If any formula is invalid or refers to an unknown name.
+        If any formula is invalid or refers to an unknown name, or a parameter name is not a
+        plain identifier (names are written into the generated code: a project edited
+        outside ``pcf setup`` must not be able to smuggle code in through a name).
     """
     inputs = list(inputs)
+    for name in [*inputs, *derived]:
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) \
+                or name.startswith("_"):
+            raise FormulaError(f"parameter name {name!r} is not a plain identifier")
     order = evaluation_order(derived, inputs)
     known = set(inputs) | set(derived)
     for formula in outputs:

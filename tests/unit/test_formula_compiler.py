@@ -181,3 +181,13 @@ def test_derived_pipeline_equals_python(a, b, c):
     out, got_share = f({"a": a, "b": b, "c": c})
     assert got_share == share
     assert math.isclose(out, mix ** 2 if a > b else -mix, rel_tol=1e-12, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["a; import os", "__class__", "_v", "for", "1x", "a b"])
+def test_parameter_names_must_be_plain_identifiers(name):
+    from pcf.formulas import FormulaError, compile_formulas
+
+    with pytest.raises(FormulaError, match="not a plain identifier"):
+        compile_formulas({}, ["1"], [name])
+    with pytest.raises(FormulaError, match="not a plain identifier"):
+        compile_formulas({name: "1"}, ["1"], [])
