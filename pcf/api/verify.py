@@ -89,7 +89,7 @@ def view(certificate_id: str) -> dict[str, Any]:
     status = cert["status"]
     authentic = bool(result["valid"])
     pf = record.document["productFootprint"]
-    ext = next((e["data"] for e in pf.get("extensions") or []
+    ext: dict[str, Any] = next((e["data"] for e in pf.get("extensions") or []
                 if isinstance(e.get("data"), dict) and "calculation" in e["data"]), {})
     calc, line = ext.get("calculation", {}), ext.get("orderLine", {})
     superseded_by = cert["superseded_by"]

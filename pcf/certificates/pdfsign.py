@@ -236,8 +236,8 @@ def check_pdf(data: bytes, trusted: Ed25519PublicKey | None) -> dict[str, Any]:
     """
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko_certvalidator import ValidationContext
 
     if not data.startswith(b"%PDF"):
