@@ -427,7 +427,8 @@ def test_failed_deliveries_are_retried_with_backoff_and_visible(app, world, rece
     assert req["state"] == "fulfilled" and req["attempts"] == 1
     assert "503" in req["last_error"] and req["next_attempt_at"] is not None
     assert req["answer"]["type"] == "RequestFulfilledEvent"
-    assert req["answer"]["footprints"] == req["certificate_ids"] and len(req["certificate_ids"]) == 1
+    assert req["answer"]["footprints"] == req["certificate_ids"]
+    assert len(req["certificate_ids"]) == 1
     first = get_request(store.engine, req["id"])
     time.sleep(0.3)
     run_due(store)
@@ -555,7 +556,9 @@ def test_pure_parts():
     assert events.callback_url("https://a.example/pact/3/events") == \
         "https://a.example/pact/3/events"
     assert events.token_url("https://a.example/pact/") == "https://a.example/pact/auth/token"
-    with pytest.raises(Exception):
+    from pcf.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
         events.origin("ftp://a.example")
     received = datetime(2026, 1, 1, tzinfo=UTC)
     delays = [delivery.delay(n) for n in range(1, 6)]
