@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tenants": ("pcf.commands.tenants:tenants", "API tenants and their keys."),
     "certificates": ("pcf.commands.certificates:certificates",
                      "Verify, issue, revoke, supersede certificates."),
+    "pact": ("pcf.commands.pact:pact", "PACT requests received and their answers."),
     "serve": ("pcf.commands.serve:serve", "Run the HTTP API."),
 }
 """Subcommand name -> (``module:attribute`` of its click command, one-line help), in help

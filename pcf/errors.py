@@ -19,6 +19,10 @@ The hierarchy (one line of docstring each, as bw2calc's ``errors.py``)::
     │   ├── TenantExists        a tenant name taken
     │   └── CertificateConflict a line cannot be (re)certified or revoked in its current state
     ├── NotPermitted            the caller's role may not do this
+    │   └── CallbackNotAllowed  a PACT callback to a host not allowed for the tenant
+    ├── AuthenticationFailed    client credentials or an access token are not valid
+    │   └── TokenExpired        a PACT access token has expired
+    ├── NotConfigured           a deployment setting this needs is missing
     ├── InventoryInvalid        ``databases/`` is invalid (message names file and line)
     ├── ProjectNotReady         the Brightway project is missing or stale (run ``pcf setup``)
     └── StoreUnavailable        the application database does not answer
@@ -130,6 +134,22 @@ class CertificateConflict(StateConflict):
 
 class NotPermitted(PcfError):
     """The caller's role may not do this."""
+
+
+class CallbackNotAllowed(NotPermitted):
+    """A PACT event's ``source`` is not a callback host allowed for the tenant."""
+
+
+class AuthenticationFailed(PcfError):
+    """Client credentials or an access token are not valid."""
+
+
+class TokenExpired(AuthenticationFailed):
+    """A PACT access token has expired (ask ``/auth/token`` for a new one)."""
+
+
+class NotConfigured(PcfError):
+    """A deployment setting this needs is missing; ``allowed`` names the settings."""
 
 
 class InventoryInvalid(PcfError):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import http
 import importlib
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,8 +40,16 @@ BLUEPRINTS = (
     "pcf.api.orders",
     "pcf.api.reductions",
     "pcf.api.certificates",
+    "pcf.api.pact_requests",
 )
 """Modules whose ``blp`` is registered, in this order."""
+
+FLASK_BLUEPRINTS = (
+    "pcf.api.pact",
+    "pcf.api.verify",
+)
+"""Modules whose plain Flask ``blp`` is registered outside the OpenAPI document: the PACT v3
+host (its own specification and error format) and the public verification page (HTML)."""
 
 API_DESCRIPTION = f"""\
 Product carbon footprints (cradle-to-gate, IPCC AR6 GWP100, kg CO2e) computed with Brightway.
@@ -69,6 +78,8 @@ class AppState:
 
     store: Store
     api: Any = None
+    pact_worker: Any = None
+    """:class:`pcf.pact.worker.Worker` of this process (started by :mod:`pcf.api.server`)."""
 
 
 class PcfApi(flask_smorest.Api):
@@ -93,6 +104,21 @@ class PcfApi(flask_smorest.Api):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
+def _pact_worker(app: Flask, store: Store) -> Any:
+    """The (not yet started) background worker that answers PACT requests for this app."""
+    from pcf.pact.worker import Worker
+
+    def run_once() -> float | None:
+        from pcf.certificates.settings import public_url
+        from pcf.service.pact import run_due
+
+        # outside a request: PCF_PUBLIC_URL, else the address the server listens on
+        return run_due(store, base_url=public_url() or app.config.get("PCF_LOCAL_URL"),
+                       require_issuer=not app.config["PCF_DEV"])
+
+    return Worker(run_once)
+
+
 def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
     """Build the pcf Flask application.
 
@@ -100,7 +126,10 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     ----------
     config : dict, optional
         Flask config overrides. ``PCF_DATABASE_URL`` selects the application database
-        (default: :func:`pcf.config.database_url`); ``MAX_CONTENT_LENGTH`` the body limit.
+        (default: :func:`pcf.config.database_url`); ``MAX_CONTENT_LENGTH`` the body limit;
+        ``PCF_DEV`` development mode (``pcf serve --dev``: PACT over plain HTTP, certificates
+        without issuer settings; default: ``TESTING`` or the environment variable
+        ``PCF_DEV``).
     store : pcf.store.Store, optional
         An open store to use instead of opening one.
 
@@ -130,6 +159,9 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     app.json.ensure_ascii = False
     if config:
         app.config.update(config)
+    if app.config.get("PCF_DEV") is None:
+        app.config["PCF_DEV"] = bool(app.config.get("TESTING")) or \
+            os.environ.get("PCF_DEV", "").strip().lower() in ("1", "true", "yes", "on")
     if store is None:
         store = Store.open(app.config.get("PCF_DATABASE_URL"))
     state = AppState(store=store)
@@ -138,6 +170,9 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     state.api = api
     for name in BLUEPRINTS:
         api.register_blueprint(importlib.import_module(name).blp)
+    for name in FLASK_BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).blp)
+    state.pact_worker = _pact_worker(app, store)
     app.before_request(authenticate_request)
     register_docs(app)
     app.add_url_rule("/", "root", lambda: redirect("/docs"), methods=["GET"])

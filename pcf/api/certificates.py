@@ -26,13 +26,14 @@ from __future__ import annotations
 import re
 
 import marshmallow as ma
-from flask import Response, current_app, request
+from flask import Response, current_app
 from marshmallow import fields, validate
 
 from pcf.api.auth import current_tenant, public
 from pcf.api.blueprint import Blueprint, json_response
 from pcf.api.problems import ApiProblem
 from pcf.api.schemas import ORDER_ID_PATTERN, RequestSchema, ResponseSchema
+from pcf.api.urls import dev_mode
 from pcf.errors import InvalidInput, UnknownResource
 from pcf.service.tenants import acting_for, read_scope
 
@@ -127,6 +128,8 @@ class CertificateLinksSchema(ResponseSchema):
     pdf = fields.String(required=True)
     verification = fields.String(required=True)
     public_key = fields.String(required=True)
+    public_verification = fields.String(metadata={
+        "description": "Public verification page (no key needed): /verify/{id}."})
 
 
 class CertificateSchema(ResponseSchema):
@@ -177,6 +180,9 @@ class PublicKeySchema(ResponseSchema):
     publicKey = fields.String(required=True, metadata={"description": "Base64 of the 32 raw "
                                                                       "bytes."})
     pem = fields.String(required=True, metadata={"description": "SubjectPublicKeyInfo PEM."})
+    x509Certificate = fields.String(metadata={
+        "description": "Self-signed X.509 certificate (PEM) of the same key: the signer of "
+                       "the certificate PDFs (PAdES)."})
 
 
 class VerificationSchema(ResponseSchema):
@@ -209,33 +215,25 @@ def _store():
     return current_app.extensions["pcf"].store
 
 
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
 def _base_url() -> str:
-    """Base URL for certificate links and the PDF's QR code.
-
-    ``PCF_PUBLIC_URL`` when set. Otherwise the request's own URL, but only when it came to a
-    loopback name: a Host header is client input, and a certificate must not point its
-    verifier at whatever host a client claimed.
+    """Base URL for certificate links and the PDF's QR code (:func:`pcf.api.urls.
+    public_base_url`: ``PCF_PUBLIC_URL``, or the request's URL for loopback requests only).
 
     Raises
     ------
     ApiProblem
         503 when ``PCF_PUBLIC_URL`` is not set and the request is not to a loopback host.
     """
-    from pcf.certificates.settings import public_url
+    from pcf.api.urls import public_base_url
+    from pcf.errors import NotConfigured
 
-    configured = public_url()
-    if configured:
-        return configured
-    host = request.host.rsplit(":", 1)[0] if not request.host.startswith("[") \
-        else request.host[1:].split("]", 1)[0]
-    if host in _LOOPBACK:
-        return request.url_root.rstrip("/")
-    raise ApiProblem(503, "PCF_PUBLIC_URL is not set: certificate links and QR codes need the "
-                          "server's public base URL (a request's Host header is not trusted).",
-                     title="Public URL not configured", slug="public-url-not-configured")
+    try:
+        return public_base_url()
+    except NotConfigured:
+        raise ApiProblem(503, "PCF_PUBLIC_URL is not set: certificate links and QR codes "
+                              "need the server's public base URL (a request's Host header "
+                              "is not trusted).", title="Public URL not configured",
+                         slug="public-url-not-configured") from None
 
 
 def _customers_may_issue() -> bool:
@@ -306,7 +304,8 @@ def issue(args: dict):
     except UnknownResource as exc:  # a body field naming nobody is a bad value, not a 404
         raise InvalidInput(exc.message, field="tenant") from None
     record = issue_certificate(store.engine, tenant_id=owner.id, order_id=args["order_id"],
-                               line_id=args["line_id"], issued_by=tenant.name)
+                               line_id=args["line_id"], issued_by=tenant.name,
+                               base_url=_base_url(), require_issuer=not dev_mode())
     view = _view(record)
     return json_response(view, 201, {"Location": view["links"]["self"]})
 
@@ -353,9 +352,11 @@ def public_key():
     Verify a certificate with it: canonicalise `document` (RFC 8785), check that its SHA-256
     is `sha256` and that `signature.value` is a valid Ed25519 signature of it.
     """
+    from pcf.certificates.pdfsign import certificate_pem
+    from pcf.certificates.settings import issuer
     from pcf.certificates.signing import public_key_info
 
-    return json_response(public_key_info())
+    return json_response({**public_key_info(), "x509Certificate": certificate_pem(issuer().name)})
 
 
 @blp.route("/verification", methods=["POST"])
@@ -411,12 +412,24 @@ def get(certificate_id):
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def pdf(certificate_id):
-    """The certificate as a one-page PDF for a buyer, with a QR code of the verification URL."""
+    """The certificate as a signed one-page PDF for a buyer.
+
+    The QR code leads to the public verification page (`/verify/{id}`); the certificate file
+    (JSON) is attached, and the PDF carries a PAdES signature by the issuer's key (its
+    self-signed X.509 certificate is in `GET /v1/certificates/public-key`). Check it with
+    `pcf certificates verify FILE.pdf`.
+    """
     from pcf.certificates.pdf import render_pdf
+    from pcf.certificates.pdfsign import sign_pdf
+    from pcf.certificates.settings import issuer
 
     record = _get(certificate_id)
-    url = f"{_base_url()}/v1/certificates/{record.certificate_id}/verification"
-    body = render_pdf(record.envelope(), verification_url=url, status=record.status())
+    base = _base_url()
+    body = render_pdf(record.envelope(), verification_url=f"{base}/verify/{record.certificate_id}",
+                      status=record.status(),
+                      api_verification_url=f"{base}/v1/certificates/{record.certificate_id}"
+                                           "/verification")
+    body = sign_pdf(body, record.envelope(), issuer_name=issuer().name)
     name = _FILENAME.sub("_", record.number)
     return Response(body, status=200, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
@@ -488,7 +501,8 @@ def supersede(args: dict, certificate_id):
     _require_issuer_role(tenant, "supersede certificates")
     record = supersede_certificate(_store().engine, str(certificate_id),
                                    tenant_id=read_scope(tenant), issued_by=tenant.name,
-                                   reason=args["reason"])
+                                   reason=args["reason"], base_url=_base_url(),
+                                   require_issuer=not dev_mode())
     view = _view(record)
     return json_response(view, 201, {"Location": view["links"]["self"]})
 

@@ -223,6 +223,8 @@ ERROR_STATUS: tuple[tuple[type[errors.PcfError], int, str, str], ...] = (
     (errors.UnknownResource, 404, "not-found", "Not found"),
     (errors.StateConflict, 409, "conflict", "Conflict"),
     (errors.NotPermitted, 403, "forbidden", "Forbidden"),
+    (errors.AuthenticationFailed, 401, "unauthorized", "Not authenticated"),
+    (errors.NotConfigured, 503, "not-configured", "Setting missing"),
     (errors.ProjectNotReady, 503, "project-not-ready", "Brightway project not ready"),
     (errors.StoreUnavailable, 503, "unavailable", "Service unavailable"),
     (errors.InventoryInvalid, 500, "data-error", "Inventory data error"),

@@ -5,6 +5,12 @@ Production (:func:`run_production`): gunicorn with ``workers`` synchronous worke
 Brightway state crosses a ``fork``) and then warms the engine in gunicorn's
 ``post_worker_init`` hook (:func:`warm_engine`): the first request of a worker is as fast as
 the others. The schema is migrated once in the master before the workers start.
+
+TLS: with ``certfile`` and ``keyfile`` gunicorn (or the development server) serves HTTPS
+only; the PACT endpoints refuse plain HTTP outside ``--dev``. Behind a reverse proxy that
+terminates TLS, gunicorn takes ``X-Forwarded-Proto: https`` only from ``forwarded_allow_ips``
+(default loopback). Each process also starts the PACT worker thread that answers PACT
+requests (:mod:`pcf.pact.worker`).
 """
 
 from __future__ import annotations
@@ -43,6 +49,14 @@ def warm_engine() -> int:
 def _post_worker_init(worker) -> None:
     n = warm_engine()
     worker.log.info("pcf worker %s: engine warm (%d products)", worker.pid, n)
+    start_pact_worker(getattr(worker, "wsgi", None))
+
+
+def start_pact_worker(app) -> None:
+    """Start the app's PACT worker thread (answers PACT requests, retries deliveries)."""
+    state = getattr(app, "extensions", {}).get("pcf") if app is not None else None
+    if state is not None and state.pact_worker is not None:
+        state.pact_worker.start()
 
 
 def _on_starting(server) -> None:
@@ -53,9 +67,20 @@ def _on_starting(server) -> None:
     store.dispose()
 
 
+def local_url(host: str, port: int, tls: bool) -> str:
+    """``http(s)://host:port`` of the listening socket (links when ``PCF_PUBLIC_URL`` is not
+    set and no request is at hand)."""
+    shown = f"[{host}]" if ":" in host else host
+    if host in ("0.0.0.0", "::"):
+        shown = "127.0.0.1"
+    return f"{'https' if tls else 'http'}://{shown}:{port}"
+
+
 def gunicorn_options(host: str, port: int, workers: int = 2, timeout: int = 120,
-                     access_log: bool = False) -> dict[str, Any]:
-    """Return the gunicorn settings pcf uses (bind, workers, hooks, timeouts)."""
+                     access_log: bool = False, certfile: str | None = None,
+                     keyfile: str | None = None,
+                     forwarded_allow_ips: str | None = None) -> dict[str, Any]:
+    """Return the gunicorn settings pcf uses (bind, workers, hooks, timeouts, TLS)."""
     options: dict[str, Any] = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -75,11 +100,42 @@ def gunicorn_options(host: str, port: int, workers: int = 2, timeout: int = 120,
     }
     if access_log:
         options["accesslog"] = "-"
+    if certfile or keyfile:
+        options["certfile"] = certfile
+        options["keyfile"] = keyfile
+    if forwarded_allow_ips is not None:
+        options["forwarded_allow_ips"] = forwarded_allow_ips
     return options
 
 
+def check_tls_files(certfile: str | None, keyfile: str | None) -> None:
+    """Both or neither, readable, and a loadable pair.
+
+    Raises
+    ------
+    InvalidInput
+        Naming ``--certfile`` or ``--keyfile``.
+    """
+    import ssl
+
+    from pcf.errors import InvalidInput
+
+    if not certfile and not keyfile:
+        return
+    if not certfile or not keyfile:
+        raise InvalidInput("--certfile and --keyfile go together",
+                           field="--keyfile" if certfile else "--certfile")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        raise InvalidInput(f"cannot load the TLS certificate and key: {exc}",
+                           field="--certfile") from None
+
+
 def run_production(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
-                   timeout: int = 120, access_log: bool = False) -> None:
+                   timeout: int = 120, access_log: bool = False, certfile: str | None = None,
+                   keyfile: str | None = None, forwarded_allow_ips: str | None = None) -> None:
     """Run the API under gunicorn (blocks until the master exits).
 
     Parameters
@@ -92,10 +148,16 @@ def run_production(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
         Seconds a worker may spend on one request before gunicorn restarts it.
     access_log : bool
         Log every request to stderr.
+    certfile, keyfile : str, optional
+        PEM certificate (chain) and private key: serve HTTPS.
+    forwarded_allow_ips : str, optional
+        Addresses whose ``X-Forwarded-Proto`` is trusted (gunicorn's default: loopback).
     """
     from gunicorn.app.base import BaseApplication
 
-    options = gunicorn_options(host, port, workers, timeout, access_log)
+    options = gunicorn_options(host, port, workers, timeout, access_log, certfile, keyfile,
+                               forwarded_allow_ips)
+    url = local_url(host, port, bool(certfile))
 
     class PcfGunicorn(BaseApplication):
         def load_config(self):
@@ -105,20 +167,25 @@ def run_production(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
         def load(self):
             from pcf.api import create_app
 
-            return create_app()
+            return create_app({"PCF_DEV": False, "PCF_LOCAL_URL": url})
 
     PcfGunicorn().run()
 
 
-def run_dev(host: str = "127.0.0.1", port: int = 8000) -> None:
+def run_dev(host: str = "127.0.0.1", port: int = 8000, certfile: str | None = None,
+            keyfile: str | None = None) -> None:
     """Run the Flask development server (one process, no reloader; the debugger only when
-    bound to a loopback address)."""
+    bound to a loopback address). Development mode: PACT also over plain HTTP, certificates
+    without issuer settings."""
     from pcf.api import create_app
 
-    app = create_app()
+    tls = bool(certfile and keyfile)
+    url = local_url(host, port, tls)
+    app = create_app({"PCF_DEV": True, "PCF_LOCAL_URL": url})
     warm_engine()
-    print(f"pcf API (development server) on http://{host}:{port}  docs: /docs",
-          file=sys.stderr)
+    start_pact_worker(app)
+    print(f"pcf API (development server) on {url}  docs: /docs", file=sys.stderr)
     # the Werkzeug debugger runs code in the browser: only on a loopback address
     debug = host in ("127.0.0.1", "localhost", "::1")
-    app.run(host=host, port=port, debug=debug, use_reloader=False)
+    app.run(host=host, port=port, debug=debug, use_reloader=False,
+            ssl_context=(certfile, keyfile) if tls else None)

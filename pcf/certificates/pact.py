@@ -37,6 +37,10 @@ Fields filled, and how (kg CO2e per declared unit unless stated)
     database version) plus every ``(source id, year)`` of the secondary figures behind the
     footprint (the sources are listed in ``databases/sources.yaml``).
 ``crossSectoralStandards`` = ``["ISO14067"]``; ``ipccCharacterizationFactors`` = ``["AR6"]``;
+``productClassifications``: the product's HS 2022 code as a URN
+    (:mod:`pcf.certificates.classifications`; the source is in the extension).
+``extensions[0].dataSchema``: the URL of the extension's JSON Schema on the public base URL
+    (served by the app, :data:`pcf.certificates.settings.EXTENSION_SCHEMA_PATH`).
 ``exemptedEmissionsPercent`` = "0" (no cut-off exemption is applied; known data gaps are
     described in ``databases/`` and not quantified); ``packagingEmissionsIncluded`` and
     ``ccsTechnologicalCO2CaptureIncluded`` = false.
@@ -47,8 +51,7 @@ Left out, and why
 temporal one can be derived from recorded data
 (:func:`pcf.accounting.data_quality.temporal_dqr`); the others need
 judgements about the actual supply chain that pcf does not record. The temporal rating is given
-in the extension instead. ``productClassifications``: products carry no CPC/HS code.
-``verification``: no third-party verification. ``biogenicCarbonContent``,
+in the extension instead. ``verification``: no third-party verification. ``biogenicCarbonContent``,
 ``biogenicCO2Uptake``, ``recycledCarbonContent``, land-management, CCS/CCU, packaging and
 outbound-logistics amounts: not modelled. ``productOrSectorSpecificRules``: none applied.
 """
@@ -62,7 +65,8 @@ from decimal import Decimal
 from typing import Any
 
 from pcf.accounting.data_quality import is_primary, metas
-from pcf.certificates.settings import EXTENSION_SCHEMA, PACT_SPEC_VERSION, Issuer
+from pcf.certificates.classifications import classification_urns
+from pcf.certificates.settings import PACT_SPEC_VERSION, Issuer, extension_schema_url
 from pcf.errors import CertificateConflict, PcfError
 from pcf.units import conversion_factor
 
@@ -224,7 +228,8 @@ def _allocation_description(footprint: dict) -> str:
 
 def build_product_footprint(*, pf_id: str, created: datetime, validity: tuple[datetime, datetime],
                             footprint: dict, product: dict, issuer: Issuer, facts: dict,
-                            preceding_ids: list[str], extension: dict) -> dict[str, Any]:
+                            preceding_ids: list[str], extension: dict,
+                            schema_url: str | None = None) -> dict[str, Any]:
     """Build a PACT v3 ``ProductFootprint`` (status ``Active``).
 
     Parameters
@@ -246,6 +251,9 @@ def build_product_footprint(*, pf_id: str, created: datetime, validity: tuple[da
         PACT ids of the certificates this one supersedes (newest first); may be empty.
     extension : dict
         ``data`` of pcf's extension.
+    schema_url : str, optional
+        ``dataSchema`` of the extension (default
+        :func:`pcf.certificates.settings.extension_schema_url`).
 
     Returns
     -------
@@ -315,12 +323,17 @@ def build_product_footprint(*, pf_id: str, created: datetime, validity: tuple[da
         "companyIds": issuer.company_ids,
         "productDescription": product.get("description") or product["name"],
         "productIds": [issuer.product_urn(footprint["product"])],
+    })
+    classes = classification_urns(footprint["product"])
+    if classes:
+        document["productClassifications"] = classes
+    document.update({
         "productNameCompany": product["name"],
         "comment": comment,
         "pcf": pcf,
         "extensions": [{
             "specVersion": "2.0.0",
-            "dataSchema": EXTENSION_SCHEMA,
+            "dataSchema": schema_url or extension_schema_url(),
             "data": extension,
         }],
     })

@@ -10,8 +10,13 @@ expired) and the verification URL come from outside it.
 
 Layout is reportlab platypus: paragraphs and tables flow in a body frame between the header
 band and the footer (hash, signature, QR code from reportlab's own ``QrCodeWidget``). Every
-text of variable length is cut to a fixed number of lines (ending in ``...``) and the closing
-notes take only the height left, so the page never overflows to a second one.
+text of variable length wraps over as many lines as it needs, nothing is cut; when the body
+would overflow, it is laid out wider and drawn scaled down (:class:`ShrinkToFit`), so the page
+never overflows to a second one.
+
+The QR code and the printed "Verify" URL lead to the public verification page
+(``/verify/{id}``); the API's verification URL is printed beside it. The signed PDF
+(:mod:`pcf.certificates.pdfsign`) carries the certificate file as an attachment.
 
 The PDF is deterministic for given inputs (reportlab ``invariant`` mode). Text uses the
 standard Helvetica/Courier fonts (WinAnsi): characters outside Windows-1252 print as ``?``.
@@ -335,6 +340,13 @@ def _p(text: Any, style: ParagraphStyle) -> Paragraph:
     return Paragraph(_markup(text), style)
 
 
+def _wrap(text: Any, style: ParagraphStyle, max_lines: int | None = None) -> Paragraph:
+    """A paragraph of ``text`` that wraps over as many lines as it needs (never cut; the body
+    shrinks to fit the page instead, :class:`ShrinkToFit`). ``max_lines`` is ignored: it
+    documents how many lines the text usually takes."""
+    return Paragraph(_markup(re.sub(r"[ \t\r\n]+", " ", _t(text)).strip()), style)
+
+
 def _label(text: str) -> Paragraph:
     return _p(text.upper(), LABEL)
 
@@ -385,9 +397,9 @@ def _band(header: dict, pf: dict) -> Table:
     """Full-width coloured header: title and standards left, number and dates right."""
     right_w = 200.0
     left = [_p("Product Carbon Footprint Certificate", BAND_TITLE),
-            Clamped(f"Cradle-to-gate{_SEP}ISO 14067{_SEP}IPCC AR6 GWP100{_SEP}"
+            _wrap(f"Cradle-to-gate{_SEP}ISO 14067{_SEP}IPCC AR6 GWP100{_SEP}"
                     f"PACT Technical Specifications {pf['specVersion']}", BAND_TEXT)]
-    right = [Clamped(header["number"], BAND_NUMBER),
+    right = [_wrap(header["number"], BAND_NUMBER),
              _p(f"issued {_date(header['issuedAt'])}", BAND_TEXT_R),
              _p(f"valid {_date(header['validFrom'])} to {_date(header['validUntil'])}",
                 BAND_TEXT_R)]
@@ -409,12 +421,12 @@ def _banner(status: str) -> Table:
 def _parties(header: dict, line: dict, unit: str) -> Table:
     return _grid(
         [[_label("Issuer (data owner)"), _label("Customer"), _label("Order line")],
-         [Clamped(header["issuer"]["name"], PARTY, 2),
-          Clamped(header["customer"]["name"], PARTY, 2),
-          Clamped(f"order {header['orderId']}, line {header['lineId']}", PARTY, 2)],
-         [Clamped(header["issuer"]["companyIds"][0], _style("id", 6.8, color=MUTED), 2),
-          Clamped(f"ordered {_date(line.get('orderedAt'))}", PARTY_SUB),
-          Clamped(f"{fmt_quantity(line['quantity'])} {line['unit']} = "
+         [_wrap(header["issuer"]["name"], PARTY, 2),
+          _wrap(header["customer"]["name"], PARTY, 2),
+          _wrap(f"order {header['orderId']}, line {header['lineId']}", PARTY, 2)],
+         [_wrap(header["issuer"]["companyIds"][0], _style("id", 6.8, color=MUTED), 2),
+          _wrap(f"ordered {_date(line.get('orderedAt'))}", PARTY_SUB),
+          _wrap(f"{fmt_quantity(line['quantity'])} {line['unit']} = "
                   f"{fmt_quantity(line['quantityInDeclaredUnit'])} {unit}", PARTY_SUB, 2)]],
         ["*"] * 3, ("RIGHTPADDING", (0, 0), (-1, -1), 8),
         ("BOTTOMPADDING", (0, 0), (-1, 0), 1.5))
@@ -425,15 +437,15 @@ def _product(pf: dict, pact: dict, calc: dict, unit: str) -> list[Flowable]:
     requested = calc.get("requestedParameters") or {}
     params = ", ".join(f"{k}={v}" for k, v in requested.items()) or "none beyond the variant"
     return [_label("Product"), Spacer(1, 1.5),
-            Clamped(pf["productNameCompany"], PRODUCT, 2), Spacer(1, 1),
-            Clamped(f"{pf['productIds'][0]}{_GAP}variant: {variant}{_GAP}declared unit: "
+            _wrap(pf["productNameCompany"], PRODUCT, 2), Spacer(1, 1),
+            _wrap(f"{pf['productIds'][0]}{_GAP}variant: {variant}{_GAP}declared unit: "
                     f"1 {unit} ({pact['declaredUnitOfMeasurement']})", META, 2),
-            Clamped(f"Parameters set for this line: {params}", META, 2)]
+            _wrap(f"Parameters set for this line: {params}", META, 2)]
 
 
 def _headlines(per: dict, tot: dict, line: dict, unit: str) -> Table:
     def box(title: str, big: str, small: str) -> Table:
-        return _grid([[_label(title)], [Clamped(big, BIG)], [Clamped(small, META)]], ["*"],
+        return _grid([[_label(title)], [_wrap(big, BIG)], [_wrap(small, META)]], ["*"],
                      ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
                      ("ROUNDEDCORNERS", [6, 6, 6, 6]),
                      ("LEFTPADDING", (0, 0), (-1, -1), 10),
@@ -453,7 +465,7 @@ def _split(per: dict, tot: dict, unit: str) -> Table:
     keys = ("fossil", "biogenic", "landUse", "total")
     rows = [["", *(_p(name, BOLD_R) for name in ("Fossil", "Biogenic", "Land use", "Total"))]]
     for label, parts in ((f"kg CO2e per {unit}", per), ("kg CO2e for the order line", tot)):
-        rows.append([Clamped(label, TEXT), *(_p(fmt_number(parts[k]), BOLD_R if k == "total"
+        rows.append([_wrap(label, TEXT), *(_p(fmt_number(parts[k]), BOLD_R if k == "total"
                                                 else TEXT_R) for k in keys)])
     return _grid(rows, ["*"] + [93.0] * 4, ("RIGHTPADDING", (1, 0), (-1, -1), 6),
                  ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6))
@@ -503,16 +515,15 @@ def _stage_chart(stages: list[dict], unit: str) -> list[Flowable]:
     rows = []
     for stage, value in zip(stages, values, strict=True):
         share = f"\u00a0 ({100 * value / total:.0f} %)" if total else ""
-        rows.append([Clamped(stage["stage"], TEXT), StageBar(value, vmin, span, row_h),
-                     Clamped(f"{fmt_number(value)} kg CO2e{share}", TEXT_R)])
-    chart = _grid(rows, [130.0, "*", 110.0], ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                  row_heights=[row_h] * len(rows))
+        rows.append([_wrap(stage["stage"], TEXT), StageBar(value, vmin, span, row_h),
+                     _wrap(f"{fmt_number(value)} kg CO2e{share}", TEXT_R)])
+    chart = _grid(rows, [130.0, "*", 110.0], ("VALIGN", (0, 0), (-1, -1), "MIDDLE"))
     return [chart, Spacer(1, 3),
             _p(f"per {unit}; bars to scale, sum = {fmt_number(total)} kg CO2e", CAPTION)]
 
 
 def _key_values(title: str, pairs: list[tuple[str, str]]) -> list[Flowable]:
-    table = _grid([[_p(k, KEY), Clamped(v, TEXT, 2)] for k, v in pairs], [92.0, "*"],
+    table = _grid([[_p(k, KEY), _wrap(v, TEXT, 2)] for k, v in pairs], [92.0, "*"],
                   ("BOTTOMPADDING", (0, 0), (-1, -1), 1.4))
     return [_label(title), Spacer(1, 2), table]
 
@@ -578,17 +589,20 @@ def _notes(pact: dict, calc: dict, line: dict) -> list[str]:
     return notes
 
 
-def _footer(envelope: dict, verification_url: str, width: float) -> Table:
+def _footer(envelope: dict, verification_url: str, width: float,
+            api_url: str | None = None) -> Table:
     """Hash, signature and verification URL on the left, the QR code on the right."""
     sig = envelope.get("signature") or {}
+    api = [Spacer(1, 1), _wrap(f"With an API key: {api_url}", SMALL)] if api_url else []
     text = [_label("SHA-256 of the canonical JSON (RFC 8785)"), _p(envelope["sha256"], HASH),
             Spacer(1, 3), _label("Signature"),
-            Clamped(f"{sig.get('algorithm', 'Ed25519')}, key id {sig.get('keyId')} "
+            _wrap(f"{sig.get('algorithm', 'Ed25519')}, key id {sig.get('keyId')} "
                     "(public key: GET /v1/certificates/public-key)", _style("sig", 7.6), 2),
-            Spacer(1, 3), _label("Verify"), Clamped(verification_url, URL, 2), Spacer(1, 1),
-            Clamped("Scan the code, or check the JSON offline: pcf certificates verify "
-                    "FILE.json (signature, hash, and the footprint recomputed from the inputs "
-                    "stated in the certificate).", SMALL, 2)]
+            Spacer(1, 3), _label("Verify"), _wrap(verification_url, URL, 2), *api,
+            Spacer(1, 1),
+            _wrap("Scan the code for the current status, or check this PDF offline: pcf "
+                  "certificates verify FILE.pdf (PDF signature, the attached certificate file, "
+                  "and the footprint recomputed from the inputs it states).", SMALL, 2)]
     return _grid([[text, qr_drawing(verification_url)]], [width - QR_SIZE, QR_SIZE],
                  ("LINEABOVE", (0, 0), (-1, 0), 0.6, RULE),
                  ("TOPPADDING", (0, 0), (-1, -1), 9), ("RIGHTPADDING", (0, 0), (0, 0), 16),
@@ -608,7 +622,8 @@ def _watermark(c: canvas.Canvas, status: str) -> None:
 # --------------------------------------------------------------------------- the page
 
 
-def render_pdf(envelope: dict, *, verification_url: str, status: str | None = None) -> bytes:
+def render_pdf(envelope: dict, *, verification_url: str, status: str | None = None,
+               api_verification_url: str | None = None) -> bytes:
     """Render the certificate page.
 
     Parameters
@@ -616,10 +631,13 @@ def render_pdf(envelope: dict, *, verification_url: str, status: str | None = No
     envelope : dict
         The certificate file ``{"document", "sha256", "signature"}`` (or the API view).
     verification_url : str
-        Absolute URL of ``GET /v1/certificates/{id}/verification`` (printed and in the QR).
+        Absolute URL of the public verification page ``/verify/{id}`` (printed and in the
+        QR code).
     status : str, optional
         Current status (``active``, ``superseded``, ``revoked``, ``expired``); anything but
         ``active`` prints a banner and a watermark.
+    api_verification_url : str, optional
+        Absolute URL of ``GET /v1/certificates/{id}/verification``, printed under it.
 
     Returns
     -------
@@ -660,12 +678,11 @@ def render_pdf(envelope: dict, *, verification_url: str, status: str | None = No
         part.drawOn(c, 0, top)
     if flagged:
         _watermark(c, flag)
-    footer = _footer(envelope, verification_url, width)
+    footer = _footer(envelope, verification_url, width, api_verification_url)
     _, footer_h = footer.wrapOn(c, width, PAGE_H)
     footer.drawOn(c, MARGIN, MARGIN)
 
-    # the body flows between them: the fixed sections shrink if they would leave less than
-    # NOTES_RESERVE for the notes, which then take what height is left
+    # the body flows between them, notes included; it shrinks as a whole if it is too tall
     frame_top = top - 14
     frame_bottom = MARGIN + footer_h + 6
 
@@ -679,11 +696,13 @@ def render_pdf(envelope: dict, *, verification_url: str, status: str | None = No
             _label("Life-cycle stages"), Spacer(1, 4), *_stage_chart(calc["stages"], unit),
             *_rule(4),
             _method_and_quality(pact, calc, dq, unit), *_rule(4),
-            _label("Certificate"), Spacer(1, 1.5), Clamped(_certificate_text(header), CERT, 3),
+            _label("Certificate"), Spacer(1, 1.5), _wrap(_certificate_text(header), CERT, 3),
+            *_rule(), _label("Scope and rules"), Spacer(1, 2),
+            *[part for text in _notes(pact, calc, line) if text
+              for part in (_wrap(text, NOTE), Spacer(1, 3))],
         ]
 
-    body = [ShrinkToFit(sections, frame_top - frame_bottom - NOTES_RESERVE), *_rule(),
-            _label("Scope and rules"), Spacer(1, 2), FillNotes(_notes(pact, calc, line), NOTE)]
+    body = [ShrinkToFit(sections, frame_top - frame_bottom)]
     frame = Frame(MARGIN, frame_bottom, width, frame_top - frame_bottom, leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0, showBoundary=0)
     frame.addFromList(body, c)

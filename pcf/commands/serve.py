@@ -1,4 +1,5 @@
-"""``pcf serve [--host H --port P] [--workers N] [--dev]``: run the HTTP API."""
+"""``pcf serve [--host H --port P] [--workers N] [--certfile F --keyfile F] [--dev]``: run the
+HTTP API (HTTPS with a certificate and key)."""
 
 from __future__ import annotations
 
@@ -15,25 +16,44 @@ import click
 @click.option("--timeout", default=120, show_default=True, type=click.IntRange(5, 3600),
               help="Seconds one request may take before its worker is restarted.")
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
-@click.option("--dev", is_flag=True, help="Flask development server (debug, one process).")
-def serve(host: str, port: int, workers: int, timeout: int, access_log: bool, dev: bool) -> None:
+@click.option("--certfile", type=click.Path(exists=True, dir_okay=False),
+              help="TLS certificate (PEM, with its chain): serve HTTPS.")
+@click.option("--keyfile", type=click.Path(exists=True, dir_okay=False),
+              help="TLS private key (PEM) of --certfile.")
+@click.option("--forwarded-allow-ips", default=None,
+              help="Behind a TLS reverse proxy: addresses whose X-Forwarded-Proto is trusted "
+                   "(gunicorn's default: 127.0.0.1,::1).")
+@click.option("--dev", is_flag=True, help="Flask development server (debug, one process); "
+                                          "PACT over plain HTTP, certificates without "
+                                          "issuer settings.")
+def serve(host: str, port: int, workers: int, timeout: int, access_log: bool,
+          certfile: str | None, keyfile: str | None, forwarded_allow_ips: str | None,
+          dev: bool) -> None:
     """Run the API (gunicorn; --dev: Flask development server).
 
-    Docs at /docs, OpenAPI at /openapi.json. State under $PCF_HOME; PCF_DATABASE_URL selects
-    PostgreSQL.
+    Docs at /docs, OpenAPI at /openapi.json, the PACT v3 host at /auth/token and /3/...
+    (HTTPS only, except with --dev). State under $PCF_HOME; PCF_DATABASE_URL selects
+    PostgreSQL; PCF_PUBLIC_URL is the base of every absolute link.
     """
-    from pcf.api.server import run_dev, run_production
-    from pcf.commands._common import ensure_project
+    from pcf.api.server import check_tls_files, run_dev, run_production
+    from pcf.commands._common import ensure_project, fail
     from pcf.errors import PcfError
 
+    try:
+        check_tls_files(certfile, keyfile)
+    except PcfError as exc:
+        fail(exc)
     try:
         ensure_project()
     except PcfError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    scheme = "https" if certfile else "http"
     if dev:
-        run_dev(host, port)
+        run_dev(host, port, certfile, keyfile)
     else:
-        click.echo(f"pcf API on http://{host}:{port} ({workers} workers); docs at "
-                   f"http://{host}:{port}/docs", err=True)
-        run_production(host, port, workers=workers, timeout=timeout, access_log=access_log)
+        click.echo(f"pcf API on {scheme}://{host}:{port} ({workers} workers); docs at "
+                   f"{scheme}://{host}:{port}/docs", err=True)
+        run_production(host, port, workers=workers, timeout=timeout, access_log=access_log,
+                       certfile=certfile, keyfile=keyfile,
+                       forwarded_allow_ips=forwarded_allow_ips)

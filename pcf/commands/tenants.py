@@ -2,6 +2,12 @@
 
 ``pcf tenants create NAME --role customer|engineer|admin`` prints the new API key on stdout
 (once: only its SHA-256 is stored); ``pcf tenants list``; ``pcf tenants add-key NAME``.
+The tenant name and any of its keys are also its PACT client credentials (``/auth/token``).
+
+``pcf tenants pact-callback NAME --allow-host HOST --client-id ID --client-secret SECRET``
+allows pcf to send the answers to NAME's PACT requests to HOST (``https://host[:port]``, or a
+bare host; plain ``http`` only to a loopback address), with the client credentials HOST
+gave for pcf; ``--remove HOST`` disallows it; with neither, the allowed hosts are listed.
 """
 
 from __future__ import annotations
@@ -63,3 +69,49 @@ def list_(fmt: str) -> None:
         return
     for t in rows:
         click.echo(f"{t.name}\t{t.role}\t{t.created_at.isoformat() if t.created_at else ''}")
+
+
+@tenants.command("pact-callback")
+@click.argument("name")
+@click.option("--allow-host", "host", default=None,
+              help="Origin to allow: https://host[:port] or a bare host (http only for "
+                   "loopback).")
+@click.option("--client-id", default=None, help="Client id pcf uses at that host.")
+@click.option("--client-secret", default=None,
+              help="Client secret pcf uses at that host (stored encrypted; or set "
+                   "PCF_PACT_CLIENT_SECRET to keep it off the command line).")
+@click.option("--remove", "remove_host", default=None, help="Origin to disallow.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def pact_callback(name: str, host: str | None, client_id: str | None,
+                  client_secret: str | None, remove_host: str | None, fmt: str) -> None:
+    """Allow (or --remove, or list) the hosts NAME's PACT callbacks may go to."""
+    import os
+
+    from pcf.service.pact import callbacks, remove_callback, set_callback
+
+    try:
+        store = open_store()
+        if remove_host:
+            removed = remove_callback(store, name, remove_host)
+            click.echo(f"{'removed' if removed else 'not allowed anyway'}: {remove_host}",
+                       err=True)
+        if host:
+            secret = client_secret or os.environ.get("PCF_PACT_CLIENT_SECRET", "")
+            from pcf.errors import InvalidInput
+
+            if not client_id or not secret:
+                raise InvalidInput("--allow-host needs --client-id and --client-secret",
+                                   field="--client-id")
+            done = set_callback(store, name, host, client_id, secret)
+            click.echo(f"allowed {done['origin']} for {done['tenant']} (client id "
+                       f"{done['client_id']})", err=True)
+        rows = callbacks(store, name)
+    except PcfError as exc:
+        fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps([{**r, "created_at": r["created_at"].isoformat()}
+                               for r in rows]))
+        return
+    for row in rows:
+        click.echo(f"{row['origin']}\t{row['client_id']}\t{row['created_at'].isoformat()}")

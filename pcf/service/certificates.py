@@ -20,6 +20,7 @@ import pcf
 from pcf.accounting import data_quality
 from pcf.accounting.carbon_content import fossil_carbon_content
 from pcf.certificates import settings
+from pcf.certificates.classifications import classifications
 from pcf.certificates.pact import (
     aircraft_emissions,
     build_product_footprint,
@@ -30,7 +31,13 @@ from pcf.certificates.pact import (
 )
 from pcf.certificates.signing import canonical_json, public_key_info, sha256_hex, sign
 from pcf.certificates.verify import verify_envelope
-from pcf.errors import CertificateConflict, InvalidInput, PcfError, ProjectNotReady
+from pcf.errors import (
+    CertificateConflict,
+    InvalidInput,
+    NotConfigured,
+    PcfError,
+    ProjectNotReady,
+)
 from pcf.service import footprints
 from pcf.store.certificates import (
     CertificateRecord,
@@ -191,6 +198,7 @@ def _extension(line: OrderLineRecord, fp: dict, facts: dict, number: str,
                 "own emission figures are pcf modelling assumptions (databases/, source "
                 "pcf-assumption); supplier-specific figures are not assumptions"),
         },
+        "productClassifications": classifications(fp["product"]),
         "carbonContent": facts["carbon"],
         "productMassPerDeclaredUnitBasis": facts["mass"][1],
     }
@@ -292,9 +300,27 @@ def verify_certificate(envelope: Any, public_key: Any, recompute: bool = True) -
                            if recompute else None)
 
 
+def require_issuer_settings() -> None:
+    """Refuse to issue unless the issuer is configured (outside development).
+
+    Raises
+    ------
+    NotConfigured
+        Naming the missing settings (``allowed``: all of them).
+    """
+    missing = settings.issuer_settings_missing()
+    if missing:
+        raise NotConfigured(
+            f"certificates name their issuer: set {', '.join(missing)} (the issuing "
+            "company's name, its internet domain and its company id) before issuing; "
+            "only 'pcf serve --dev' issues without them", field="issuer",
+            allowed=list(settings.ISSUER_SETTINGS))
+
+
 def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, issued_by: str,
                       supersedes_id: str | None = None, reason: str | None = None,
-                      now: datetime | None = None) -> CertificateRecord:
+                      now: datetime | None = None, base_url: str | None = None,
+                      require_issuer: bool = False) -> CertificateRecord:
     """Issue a certificate for line ``line_id`` of the tenant's order ``order_id``.
 
     Parameters
@@ -312,6 +338,12 @@ def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, is
         Why (required with ``supersedes_id``).
     now : datetime, optional
         Issue time (tests); default the current time.
+    base_url : str, optional
+        Public base URL for the absolute links in the document (verification page,
+        extension schema); default ``PCF_PUBLIC_URL`` or the development address.
+    require_issuer : bool
+        Refuse unless the issuer settings are all set (:func:`require_issuer_settings`);
+        the API and the CLI set it outside development.
 
     Returns
     -------
@@ -319,6 +351,8 @@ def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, is
 
     Raises
     ------
+    NotConfigured
+        ``require_issuer`` and an issuer setting is missing.
     UnknownResource
         Unknown order (``order_id``), line (``line_id``) or superseded certificate.
     StateConflict
@@ -328,6 +362,8 @@ def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, is
     InvalidInput
         Missing or too long ``reason``.
     """
+    if require_issuer:
+        require_issuer_settings()
     reason = _check_reason(reason, required=supersedes_id is not None)
     line = find_order_line(engine, tenant_id, order_id, line_id)
     fp = compute_line(line)
@@ -346,7 +382,7 @@ def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, is
         pf = build_product_footprint(
             pf_id=certificate_id, created=issued_at, validity=validity, footprint=fp,
             product=product, issuer=issuer, facts=facts, preceding_ids=preceding,
-            extension=extension)
+            extension=extension, schema_url=settings.extension_schema_url(base_url))
         header: dict[str, Any] = {
             "format": settings.CERTIFICATE_FORMAT,
             "id": certificate_id,
@@ -361,6 +397,7 @@ def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, is
             "issuedBy": issued_by,
             "verification": {
                 "path": f"/v1/certificates/{certificate_id}/verification",
+                "url": settings.verify_url(certificate_id, base_url),
                 "publicKeyPath": "/v1/certificates/public-key",
                 "canonicalization": "RFC 8785",
                 "hash": "SHA-256 of the canonical JSON of this document",
@@ -387,7 +424,8 @@ def issue_certificate(engine, *, tenant_id: int, order_id: str, line_id: str, is
 
 
 def supersede_certificate(engine, certificate_id: str, *, tenant_id: int | None,
-                          issued_by: str, reason: str, now: datetime | None = None
+                          issued_by: str, reason: str, now: datetime | None = None,
+                          base_url: str | None = None, require_issuer: bool = False
                           ) -> CertificateRecord:
     """Issue a correction: a new certificate for the same line that supersedes
     ``certificate_id`` (recomputed with the current database).
@@ -398,17 +436,22 @@ def supersede_certificate(engine, certificate_id: str, *, tenant_id: int | None,
         The tenant that must own the certificate (None: any, for admins).
     reason : str
         Why (required, at most :data:`MAX_REASON` characters).
+    base_url, require_issuer
+        As :func:`issue_certificate`.
 
     Raises
     ------
-    UnknownResource, StateConflict, InvalidInput
+    NotConfigured, UnknownResource, StateConflict, InvalidInput
         As :func:`issue_certificate`.
     """
+    if require_issuer:
+        require_issuer_settings()
     reason = _check_reason(reason, required=True)
     old = get_certificate(engine, certificate_id, tenant_id)
     return issue_certificate(engine, tenant_id=old.tenant_id, order_id=old.order_id,
                              line_id=old.line_id, issued_by=issued_by,
-                             supersedes_id=old.certificate_id, reason=reason, now=now)
+                             supersedes_id=old.certificate_id, reason=reason, now=now,
+                             base_url=base_url, require_issuer=require_issuer)
 
 
 def revoke_certificate(engine, certificate_id: str, *, tenant_id: int | None, revoked_by: str,
@@ -475,6 +518,7 @@ def certificate_view(record: CertificateRecord, base_url: str = "",
             "pdf": f"{prefix}/{cid}.pdf",
             "verification": f"{prefix}/{cid}/verification",
             "public_key": f"{prefix}/public-key",
+            "public_verification": f"{base_url.rstrip('/')}/verify/{cid}",
         },
         "sha256": record.sha256,
         "signature": record.signature,
@@ -490,4 +534,5 @@ def definition_digest(product_id: str) -> str:
 
 __all__ = ["issue_certificate", "supersede_certificate", "revoke_certificate",
            "certificate_view", "compute_line", "validity_period", "definition_digest",
+           "require_issuer_settings",
            "analyse", "verify_certificate", "recompute_certified"]
