@@ -17,7 +17,13 @@ from typing import Any
 import yaml
 
 from pcf.errors import InvalidInput, InventoryInvalid
-from pcf.formulas import ALLOWED_FUNCTIONS, FormulaError, check, evaluation_order
+from pcf.formulas import (
+    ALLOWED_FUNCTIONS,
+    FormulaError,
+    check,
+    compile_formulas,
+    evaluation_order,
+)
 from pcf.inventory.yamlio import LineDict, load_yaml
 from pcf.paramspec import CHOICE_RE, NAME_RE, TYPES, ParameterSpec
 from pcf.units import conversion_factor
@@ -33,7 +39,7 @@ _ACTIVITY_KEYS = {"code", "name", "unit", "location", "comment", "stage", "excha
 _EXCHANGE_KEYS = {"input", "flow", "select", "amount", "formula", "unit", "stage", "comment",
                   *META_KEYS}
 _PRODUCT_KEYS = {"id", "name", "declared_unit", "description", "stages", "parameters",
-                 "derived", "variants", "recycled_content_method", "comment"}
+                 "derived", "variants", "recycled_content_method", "comment", "uses"}
 _PARAM_KEYS = {"type", "unit", "default", "min", "max", "choices", "optional", "description",
                "comment", *META_KEYS}
 _SOURCE_KEYS = {"id", "citation", "link", "licence", "taken"}
@@ -97,6 +103,9 @@ class Product:
     derived: dict[str, str]
     variants: dict[str, dict]
     where: str
+    uses: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Supplier products consumed as linked sub-systems: supplier id -> {supplier parameter:
+    consumer expression} (see databases/README.md, "Products that use other products")."""
 
     def brightway_inputs(self) -> list[str]:
         """Names of the independent numeric Brightway parameters of this product."""
@@ -117,6 +126,7 @@ class Product:
             "recycled_content_method": self.recycled_content_method,
             "parameters": [p.to_dict() for p in self.parameters.values()],
             "derived": dict(self.derived), "variants": dict(self.variants),
+            "uses": {sid: dict(b) for sid, b in self.uses.items()},
         }
 
 
@@ -423,6 +433,20 @@ def _load_product(fname, raw, defaults, problems) -> Product | None:
             problems.add(f"{fname}:{derived.line_of(name)}",
                          f"derived name {name!r} must match {NAME_RE.pattern} and not be a "
                          "Python keyword or min/max/abs")
+    uses: dict[str, dict[str, str]] = {}
+    raw_uses = raw.get("uses") or {}
+    if not isinstance(raw_uses, dict):
+        problems.add(f"{fname}:{raw.line_of('uses')}", "uses must be a mapping of supplier "
+                                                        "product id -> parameter bindings")
+        raw_uses = {}
+    for sid, bindings in raw_uses.items():
+        if bindings is None:
+            bindings = {}
+        if not isinstance(bindings, dict):
+            problems.add(f"{fname}:{raw_uses.line_of(sid)}",
+                         f"uses.{sid} must map supplier parameters to consumer expressions")
+            continue
+        uses[str(sid)] = {str(k): str(v) for k, v in bindings.items()}
     method = raw.get("recycled_content_method", "cut-off")
     if method not in RECYCLED_CONTENT_METHODS:
         problems.add(f"{fname}:{raw.line_of('recycled_content_method')}",
@@ -453,7 +477,7 @@ def _load_product(fname, raw, defaults, problems) -> Product | None:
                    recycled_content_method=str(raw.get("recycled_content_method") or "cut-off"),
                    parameters=params, derived={str(k): str(v) for k, v in derived.items()},
                    variants={k: dict(v) for k, v in variants.items() if isinstance(v, dict)},
-                   where=where)
+                   where=where, uses=uses)
 
 
 def _load_parameter(fname, line, name, pdata, defaults, problems) -> ParameterSpec | None:
@@ -534,11 +558,16 @@ def _validate(activities, products, sources, flows, problems) -> None:
                 problems.add(ex.where, f"background activity {act.code!r} cannot consume product "
                                        f"activity {target.code!r}")
             if target.database == PRODUCTS and target.product != act.product:
-                problems.add(ex.where, f"input {target.code!r} belongs to product "
-                                       f"{target.product!r}; product chains are not shared")
+                consumer = products.get(act.product) if act.product else None
+                if target.code != target.product or consumer is None \
+                        or target.product not in consumer.uses:
+                    problems.add(ex.where, f"input {target.code!r} belongs to product "
+                                           f"{target.product!r}; product chains are not shared "
+                                           "(another product is used through its reference "
+                                           "activity and the consumer's 'uses')")
             _check_unit(ex, target.unit, problems)
     for product in products.values():
-        _validate_product(product, activities, sources, problems)
+        _validate_product(product, activities, sources, problems, products)
 
 
 def _check_meta(meta, where, sources, problems, required) -> None:
@@ -560,7 +589,7 @@ def _check_unit(ex: Exchange, target_unit: str, problems) -> None:
                                f"of {ex.target!r}")
 
 
-def _validate_product(product: Product, activities, sources, problems) -> None:
+def _validate_product(product: Product, activities, sources, problems, products=None) -> None:
     ref = activities.get(product.id)
     if ref is None or ref.product != product.id:
         problems.add(product.where, f"product {product.id!r} needs a reference activity with "
@@ -591,6 +620,7 @@ def _validate_product(product: Product, activities, sources, problems) -> None:
         problems.add(product.where, f"derived: {exc}")
     known = set(inputs) | set(product.derived)
     own = [a for a in activities.values() if a.product == product.id]
+    link_stages: dict[str, set] = {}
     for act in own:
         stage = act.stage
         if stage not in product.stages:
@@ -601,9 +631,13 @@ def _validate_product(product: Product, activities, sources, problems) -> None:
                 problems.add(ex.where, f"stage {ex.stage!r} is not one of the product's stages "
                                        f"(allowed: {', '.join(product.stages)})")
             target = activities.get(ex.target) if ex.kind == "technosphere" else None
-            if ex.stage is not None and target is not None and target.database == PRODUCTS:
+            if ex.stage is not None and target is not None and target.database == PRODUCTS \
+                    and target.product == product.id:
                 problems.add(ex.where, "'stage' has no effect on an input from a product "
                                        "activity: its inputs take that activity's own stage")
+            if target is not None and target.database == PRODUCTS \
+                    and target.product != product.id:
+                link_stages.setdefault(target.product, set()).add(ex.stage or stage)
             if ex.formula is not None:
                 try:
                     check(ex.formula, known)
@@ -625,6 +659,7 @@ def _validate_product(product: Product, activities, sources, problems) -> None:
                     if target is not None:
                         _check_unit(Exchange(**{**ex.__dict__, "target": code}), target.unit,
                                     problems)
+    _validate_uses(product, products or {}, link_stages, problems)
     # reachability from the reference activity
     seen, todo = {product.id}, [product.id]
     while todo:
@@ -642,3 +677,104 @@ def _validate_product(product: Product, activities, sources, problems) -> None:
         if act.code not in seen:
             problems.add(act.where, f"activity {act.code!r} is not reachable from the reference "
                                     f"activity {product.id!r}")
+
+
+def supplier_bindings(consumer: Product, supplier: Product) -> dict[str, str]:
+    """Encoded bindings of a consumer to one supplier it uses.
+
+    Each supplier parameter named in ``consumer.uses[supplier.id]`` is set, for every calculation
+    of the consumer, from an expression over the consumer's parameters:
+
+    - a choice (or boolean) supplier parameter from a consumer parameter of the same type, named
+      by the expression; every consumer choice must be a supplier choice (same name), and the
+      supplier indicator ``p__c`` takes the consumer indicator's value (0 for supplier choices
+      the consumer does not offer);
+    - a number supplier parameter from a formula over the consumer's names.
+
+    Returns
+    -------
+    dict[str, str]
+        Supplier encoded (Brightway) parameter name -> formula over consumer names. Supplier
+        parameters not bound keep the supplier's own (project) values.
+
+    Raises
+    ------
+    FormulaError
+        When a binding cannot be expressed (unknown names, type or choice mismatch); the
+        message names the parameter.
+    """
+    from pcf.paramspec import indicator
+
+    out: dict[str, str] = {}
+    for name, expression in consumer.uses.get(supplier.id, {}).items():
+        spec = supplier.parameters.get(name)
+        if spec is None:
+            raise FormulaError(f"supplier {supplier.id!r} has no parameter {name!r}")
+        if spec.type == "choice":
+            local = consumer.parameters.get(expression)
+            if local is None or local.type != "choice":
+                raise FormulaError(f"{supplier.id}.{name} is a choice: bind it to a consumer "
+                                   f"choice parameter, not {expression!r}")
+            extra = sorted(set(local.choices) - set(spec.choices))
+            if extra:
+                raise FormulaError(f"{expression!r} offers choices {extra} that "
+                                   f"{supplier.id}.{name} does not have")
+            for choice in spec.choices:
+                out[indicator(name, choice)] = (indicator(expression, choice)
+                                                if choice in local.choices else "0")
+        elif spec.type == "boolean":
+            local = consumer.parameters.get(expression)
+            if local is None or local.type != "boolean":
+                raise FormulaError(f"{supplier.id}.{name} is a boolean: bind it to a consumer "
+                                   f"boolean parameter, not {expression!r}")
+            out[spec.brightway_names()[0]] = local.brightway_names()[0]
+        else:
+            if spec.optional:
+                raise FormulaError(f"{supplier.id}.{name} is optional: optional supplier "
+                                   "parameters cannot be bound")
+            check(expression, set(consumer.brightway_inputs()) | set(consumer.derived))
+            out[spec.brightway_names()[0]] = expression
+    return out
+
+
+def _validate_uses(product: Product, products: dict, link_stages: dict, problems) -> None:
+    """Rules of product links: the supplier exists, uses no supplier itself, is consumed at one
+    stage, its bound parameters are expressible, and at the consumer's defaults they equal the
+    supplier's defaults (so a plain bw2calc on the built project gives pcf's number)."""
+    for sid in product.uses:
+        supplier = products.get(sid)
+        if supplier is None or sid == product.id:
+            problems.add(product.where, f"uses {sid!r}: no such other product")
+            continue
+        if supplier.uses:
+            problems.add(product.where, f"uses {sid!r}, which uses other products itself: "
+                                        "product links are one level deep")
+            continue
+        if sid not in link_stages:
+            problems.add(product.where, f"uses {sid!r} but no exchange consumes it")
+        elif len(link_stages[sid]) != 1:
+            problems.add(product.where, f"{sid!r} is consumed at several stages "
+                                        f"{sorted(map(str, link_stages[sid]))}: use one")
+        try:
+            bindings = supplier_bindings(product, supplier)
+        except FormulaError as exc:
+            problems.add(product.where, f"uses.{sid}: {exc}")
+            continue
+        if not bindings:
+            continue
+        consumer_values = product.default_values()
+        try:
+            values = compile_formulas(product.derived, list(bindings.values()),
+                                      list(consumer_values))(consumer_values)
+        except FormulaError:
+            continue  # reported with the consumer's own formulas
+        except ZeroDivisionError:
+            problems.add(product.where, f"uses.{sid}: a binding divides by zero at the defaults")
+            continue
+        supplier_defaults = supplier.default_values()
+        for (name, _), value in zip(bindings.items(), values, strict=True):
+            if abs(float(value) - supplier_defaults[name]) > 1e-12:
+                problems.add(product.where,
+                             f"uses.{sid}: at the defaults, {name} is {float(value)!r} here but "
+                             f"{supplier_defaults[name]!r} in {sid}: the built project (one "
+                             f"{sid} model) would not give this product's default result")
