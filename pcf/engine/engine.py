@@ -297,15 +297,18 @@ class ProductSystem:
         by_stage = np.bincount(out.stage, weights=impacts[:, 0], minlength=len(self.stages))
         result_contributions = []
         if contributions:
-            order = np.argsort(-np.abs(impacts[:, 0]), kind="stable")
-            for i in order:
-                if per_du_amount[i] == 0.0:
-                    continue
-                name, consumer, kind, unit = out.labels[i]
+            # rows with a zero amount (unchosen choices, unused routes) are left out; the rest
+            # in order of |total|, ties in row order (stable), converted to Python in one go
+            nonzero = np.flatnonzero(per_du_amount)
+            order = nonzero[np.argsort(-np.abs(impacts[nonzero, 0]), kind="stable")]
+            labels, stages = out.labels, self.stages
+            for i, amount, parts, stage in zip(order.tolist(), per_du_amount[order].tolist(),
+                                               impacts[order].tolist(),
+                                               out.stage[order].tolist(), strict=True):
+                name, consumer, kind, unit = labels[i]
                 result_contributions.append(Contribution(
-                    input=name, activity=consumer, kind=kind, stage=self.stages[out.stage[i]],
-                    amount=float(per_du_amount[i]), unit=unit,
-                    kg_co2e={k: float(v) for k, v in zip(SPLIT, impacts[i], strict=True)}))
+                    input=name, activity=consumer, kind=kind, stage=stages[stage],
+                    amount=amount, unit=unit, kg_co2e=dict(zip(SPLIT, parts, strict=True))))
         notes = list(self._project_notes)
         if self._combustion_only.any():
             for i in np.flatnonzero(self._combustion_only & (per_du_amount != 0.0)):
