@@ -250,11 +250,33 @@ def definition(inventory: Inventory, product_id: str) -> dict:
     return out
 
 
+def _binding_notes(inventory: Inventory, product_id: str) -> dict[str, str]:
+    """Comments for the consumer's parameters that pcf passes to a supplier product (shown with
+    the parameter in Activity Browser): in Brightway the supplier exists once, so its own
+    group's parameters are where a project user changes it."""
+    from pcf.formulas import names_in
+
+    product = inventory.products[product_id]
+    notes: dict[str, list[str]] = {}
+    for sid in product.uses:
+        for target, expression in supplier_bindings(product, inventory.products[sid]).items():
+            for name in names_in(expression):
+                notes.setdefault(name, []).append(f"{sid}.{target}")
+    return {name: "pcf passes this to the linked product parameter(s) "
+                  + ", ".join(sorted(set(targets)))
+                  + " for this product's calculations; in this project the linked product "
+                    "exists once: change it in its own parameter group"
+            for name, targets in notes.items()}
+
+
 def _write_parameters(bd, inventory: Inventory) -> None:
     for product in inventory.products.values():
-        rows = [{"name": name, "amount": value, "database": PRODUCTS, "code": product.id}
+        notes = _binding_notes(inventory, product.id)
+        rows = [{"name": name, "amount": value, "database": PRODUCTS, "code": product.id,
+                 **({"comment": notes[name]} if name in notes else {})}
                 for name, value in product.default_values().items()]
-        rows += [{"name": name, "formula": formula, "database": PRODUCTS, "code": product.id}
+        rows += [{"name": name, "formula": formula, "database": PRODUCTS, "code": product.id,
+                  **({"comment": notes[name]} if name in notes else {})}
                  for name, formula in product.derived.items()]
         bd.parameters.new_activity_parameters(rows, group=product.id)
         for act in inventory.activities.values():
