@@ -177,7 +177,7 @@ def test_non_increasing_in_renewable_share(built_home, a, b, grid, supply):
     low, high = sorted((a, b))
     common = {"graphitization_grid": grid, "plant_grid": "cn-national", "renewable_supply": supply}
     assert total(renewable_electricity_share=high, **common) <= \
-        total(renewable_electricity_share=low, **common) * (1 + 1e-9)
+        total(renewable_electricity_share=low, **common) * (1 + 1e-6)  # float32 amounts
 
 
 @SETTINGS
@@ -189,7 +189,7 @@ def test_non_increasing_in_recycled_content(built_home, a, b, natural, grid):
     low, high = sorted((a, b))
     common = {"natural_graphite_share": natural, "graphitization_grid": grid}
     assert total(recycled_content=high, **common) <= \
-        total(recycled_content=low, **common) * (1 + 1e-9)
+        total(recycled_content=low, **common) * (1 + 1e-6)  # float32 amounts
 
 
 def test_variants_and_parameters(built_home):

@@ -161,7 +161,7 @@ def test_non_increasing_in_renewable_share(built_home, product, a, b, route, rc,
     common = {"route": route, "recycled_content": rc, "conversion_grid": grid,
               "renewable_supply": supply}
     assert total(product, renewable_electricity_share=high, **common) <= \
-        total(product, renewable_electricity_share=low, **common) * (1 + 1e-9)
+        total(product, renewable_electricity_share=low, **common) * (1 + 1e-6)  # float32 amounts
 
 
 @SETTINGS
@@ -172,7 +172,7 @@ def test_non_increasing_in_recycled_content(built_home, product, a, b, route, gr
     low, high = sorted((a, b))
     common = {"route": route, "conversion_grid": grid}
     assert total(product, recycled_content=high, **common) <= \
-        total(product, recycled_content=low, **common) * (1 + 1e-9)
+        total(product, recycled_content=low, **common) * (1 + 1e-6)  # float32 amounts
 
 
 @pytest.mark.parametrize("product", [LIOH, LI2CO3])
