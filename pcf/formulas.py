@@ -152,3 +152,29 @@ def compile_formulas(derived: Mapping[str, str], outputs: list[str],
     namespace: dict = {"__builtins__": {}, **ALLOWED_FUNCTIONS}
     exec(compile("\n".join(lines), "<pcf formulas>", "exec"), namespace)  # noqa: S102 - checked AST
     return namespace["_evaluate"]
+
+
+def rename(formula: str, mapping: Mapping[str, str]) -> str:
+    """Return ``formula`` with every parameter name in ``mapping`` replaced (functions and
+    other names unchanged); used to namespace a supplier product's formulas inside the product
+    that consumes it (``x * y`` with ``{"x": "s__x"}`` -> ``s__x * y``).
+
+    Raises
+    ------
+    FormulaError
+        If the formula is not valid.
+    """
+    names_in(formula)  # validates the subset
+
+    class _Renamer(ast.NodeTransformer):
+        def visit_Call(self, node: ast.Call) -> ast.AST:
+            node.args = [self.visit(a) for a in node.args]
+            return node  # the function's own Name is not a parameter
+
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            if node.id in mapping:
+                return ast.copy_location(ast.Name(id=mapping[node.id], ctx=node.ctx), node)
+            return node
+
+    tree = _Renamer().visit(ast.parse(str(formula), mode="eval"))
+    return ast.unparse(tree)

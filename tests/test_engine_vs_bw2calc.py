@@ -33,18 +33,24 @@ def scratch(built_home, engine):
     bd.projects.delete_project(SCRATCH, delete_dir=True)
 
 
-def plain_bw2calc(bd, product_id: str, encoded: dict) -> dict:
-    """Scores of a plain bw2calc.LCA after writing ``encoded`` through bw2data parameters."""
+def plain_bw2calc(bd, product_id: str, encoded: dict, suppliers: dict | None = None) -> dict:
+    """Scores of a plain bw2calc.LCA after writing ``encoded`` through bw2data parameters.
+
+    ``suppliers`` (supplier product id -> encoded values) are written into the supplier
+    products' own groups: a product that uses another product is equal to a project whose
+    supplier parameters hold the values the consumer passes them."""
     from bw2data.parameters import ActivityParameter, Group
 
     from pcf.bw import bw2calc
 
     bd.projects.set_current(SCRATCH)
     try:
-        for name, value in encoded.items():
-            ActivityParameter.update(amount=value).where(
-                ActivityParameter.group == product_id, ActivityParameter.name == name).execute()
-        Group.get(name=product_id).expire()
+        groups = {product_id: encoded, **(suppliers or {})}
+        for group, values in groups.items():
+            for name, value in values.items():
+                ActivityParameter.update(amount=value).where(
+                    ActivityParameter.group == group, ActivityParameter.name == name).execute()
+            Group.get(name=group).expire()
         bd.parameters.recalculate()
         node = bd.get_activity(("pcf-products", product_id))
         scores = {}
@@ -78,13 +84,35 @@ def test_defaults_equal_plain_lca_on_built_project(built_home, engine, product_i
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_random_parameter_sets_equal_plain_lca(scratch, product_ids, seed):
+def test_random_parameter_sets_equal_plain_lca(scratch, engine, product_ids, seed):
     rng = random.Random(1000 + seed)
     for pid in product_ids:
         model = service.model(pid)
         params = random_parameters(model, rng)
         settings = model.resolve(parameters=params)
         footprint = service.compute_footprint(pid, parameters=params)
-        reference = plain_bw2calc(scratch, pid, settings.encoded)
+        suppliers = engine.system(pid).supplier_values(settings.encoded)
+        reference = plain_bw2calc(scratch, pid, settings.encoded, suppliers)
         for part in SPLIT:
             assert_close(footprint["per_declared_unit"][part], reference[part])
+
+
+def test_linked_products_agree_with_plain_lca_after_a_supplier_change(scratch, engine):
+    """One graphite model: a graphitization grid set on a cell is the graphite product's own
+    parameter in the project, and both products agree with bw2calc on that project."""
+    for cell in ("battery-cell-nmc811", "battery-cell-lfp"):
+        for grid in ("cn-yunnan", "cn-north", "world"):
+            settings = service.model(cell).resolve(parameters={"graphitization_grid": grid})
+            suppliers = engine.system(cell).supplier_values(settings.encoded)
+            assert suppliers["graphite-anode"][f"graphitization_grid__{grid.replace('-', '_')}"] \
+                == 1.0
+            reference = plain_bw2calc(scratch, cell, settings.encoded, suppliers)
+            footprint = service.compute_footprint(cell, parameters={"graphitization_grid": grid})
+            for part in SPLIT:
+                assert_close(footprint["per_declared_unit"][part], reference[part])
+            graphite = service.model("graphite-anode").resolve(
+                parameters={"graphitization_grid": grid})
+            reference = plain_bw2calc(scratch, "graphite-anode", graphite.encoded)
+            assert_close(service.compute_footprint(
+                "graphite-anode", parameters={"graphitization_grid": grid}
+            )["per_declared_unit"]["total"], reference["total"])

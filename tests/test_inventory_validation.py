@@ -352,7 +352,9 @@ def test_json_schemas_accept_databases_and_refuse_unknown_keys():
     files = {"sources.schema.json": [REPO / "databases" / "sources.yaml"],
              "flows.schema.json": [REPO / "databases" / "flows.yaml"],
              "inventory.schema.json": sorted((REPO / "databases").glob("background/*.yaml"))
-             + sorted((REPO / "databases").glob("products/*.yaml"))}
+             + sorted((REPO / "databases").glob("products/*.yaml")),
+             "carbon-content.schema.json": [REPO / "databases" / "rules" /
+                                            "carbon-content.yaml"]}
     for name, paths in files.items():
         validator = jsonschema.Draft202012Validator(schemas[name])
         for path in paths:
@@ -363,3 +365,50 @@ def test_json_schemas_accept_databases_and_refuse_unknown_keys():
     assert list(jsonschema.Draft202012Validator(schemas["inventory.schema.json"])
                 .iter_errors(bad))
 
+
+def gadget_doc(uses=None, target="widget"):
+    """A product that uses widget as a linked sub-system."""
+    meta = {"source": "pcf-assumption", "basis": "test"}
+    doc = product_doc()
+    doc["product"]["id"] = "gadget"
+    doc["product"]["parameters"]["grid"]["choices"] = ["a", "b"]
+    doc["product"]["uses"] = {"widget": {"grid": "grid"}} if uses is None else uses
+    doc["product"]["parameters"]["share"] = {"type": "number", "unit": "kg/kg", "default": 0,
+                                             "min": 0, "max": 1, "description": "s", **meta}
+    doc["activities"] = [{
+        "code": "gadget", "name": "gadget", "unit": "kg", "stage": "production",
+        "exchanges": [{"input": target, "amount": 2, "unit": "kg", "stage": "materials"}],
+    }]
+    return doc
+
+
+def write_with_gadget(root: Path, gadget: dict) -> Path:
+    write(root)
+    (root / "products" / "gadget.yaml").write_text(yaml.safe_dump(gadget, sort_keys=False))
+    return root
+
+
+def test_product_using_another_product_is_valid(tmp_path):
+    inventory = load_inventory(write_with_gadget(tmp_path, gadget_doc()))
+    assert inventory.products["gadget"].uses == {"widget": {"grid": "grid"}}
+    from pcf.inventory.loader import supplier_bindings
+
+    bindings = supplier_bindings(inventory.products["gadget"], inventory.products["widget"])
+    assert bindings == {"grid__a": "grid__a", "grid__b": "grid__b"}
+
+
+def test_product_links_are_refused_without_uses_or_into_a_chain(tmp_path):
+    message = problems(write_with_gadget(tmp_path, gadget_doc(uses={})))
+    assert "product chains are not shared" in message
+    message = problems(write_with_gadget(tmp_path, gadget_doc(target="widget-material")))
+    assert "product chains are not shared" in message
+
+
+def test_bindings_must_fit_and_agree_at_the_defaults(tmp_path):
+    message = problems(write_with_gadget(tmp_path, gadget_doc(uses={"widget": {"grid": "share"}})))
+    assert "is a choice: bind it to a consumer choice parameter" in message
+    message = problems(write_with_gadget(
+        tmp_path, gadget_doc(uses={"widget": {"recycled_content": "1 - share"}})))
+    assert "at the defaults, recycled_content is 1.0 here but 0.0 in widget" in message
+    message = problems(write_with_gadget(tmp_path, gadget_doc(uses={"nothing": {}})))
+    assert "uses 'nothing': no such other product" in message

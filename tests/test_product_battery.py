@@ -101,16 +101,22 @@ def test_variants_exist(built_home, product):
 
 # --- contributions -----------------------------------------------------------------------------
 
+def _names(product: str) -> set[str]:
+    """Names of every activity of a product file (its own foreground)."""
+    return {a["name"] for a in _product_file(product)["activities"]}
+
+
 def test_cathode_active_material_is_largest_contribution_nmc811(built_home):
     doc = _product_file(NMC)
     cam_names = {_activity(doc, c)["name"] for c in (f"{NMC}-cam", f"{NMC}-pcam")}
-    graphite_name = _activity(doc, f"{NMC}-synthetic-graphite")["name"]
+    cam_names |= _names("lithium-hydroxide")  # the lithium salt of the CAM is that product
+    graphite_names = _names("graphite-anode")
     fp = footprint(NMC)
     groups: dict[str, float] = {}
     for c in fp["contributions"]:
         if c["activity"] in cam_names:
             key = "cathode active material"
-        elif c["activity"] == graphite_name or c["input"].startswith("natural graphite"):
+        elif c["activity"] in graphite_names or c["input"].startswith("natural graphite"):
             key = "anode graphite"
         else:
             key = f"{c['input']} @ {c['activity']}"
@@ -122,29 +128,32 @@ def test_cathode_active_material_is_largest_contribution_nmc811(built_home):
     assert 0.33 <= share <= 0.70
 
 
+# kg synthetic graphite per kWh at the default energy density and synthetic share (premise:
+# 0.73 kg graphite per kWh for NMC811; LFP 0.8327, see its file) and kWh of graphitization per
+# kg of graphite product (0.97 kg micronized powder x 1/0.6 yield x 16 kWh/kg powder)
+SYNTHETIC_KG = {NMC: 0.73 * 0.6575, LFP: 0.8327 * 0.6575}
+GRAPHITIZATION_KWH_PER_KG = 0.97 / 0.6 * 16
+
+
 @pytest.mark.parametrize("product", PRODUCTS)
 def test_graphitization_electricity_is_its_own_contribution(built_home, product):
-    doc = _product_file(product)
-    graphite = _activity(doc, f"{product}-synthetic-graphite")
-    grid_choices = doc["product"]["parameters"]["graphitization_grid"]["choices"]
-    kwh_per_kg = next(ex["amount"] for ex in graphite["exchanges"]
-                      if ex.get("select") == "graphitization_grid")
+    graphite = _product_file("graphite-anode")
+    furnace = _activity(graphite, "graphite-anode-graphitization")
+    grid_choices = graphite["product"]["parameters"]["graphitization_grid"]["choices"]
     background = _background()
 
     def graphitization(fp):
         rows = [c for c in fp["contributions"]
-                if c["activity"] == graphite["name"] and c["unit"] == "kWh"]
+                if c["activity"] == furnace["name"] and c["unit"] == "kWh"]
         assert len(rows) == 1, rows
         return rows[0]
 
-    fp = footprint(product)
-    row = graphitization(fp)
+    row = graphitization(footprint(product))
     default_grid = background[grid_choices["cn-national"]]
     assert row["input"] == default_grid["name"]
-    assert row["stage"] == "raw-material-acquisition"
-    synthetic_kg = next(c["amount"] for c in fp["contributions"]
-                        if c["activity"] == graphite["name"] and c["unit"] == "kg")
-    assert row["amount"] == pytest.approx(synthetic_kg * kwh_per_kg, rel=1e-6)
+    assert row["stage"] == "raw-material-acquisition"  # the link's stage in the cell
+    assert row["amount"] == pytest.approx(SYNTHETIC_KG[product] * GRAPHITIZATION_KWH_PER_KG,
+                                          rel=1e-6)
     assert row["kg_co2e_per_declared_unit"] == pytest.approx(
         row["amount"] * _direct_co2e(default_grid), rel=1e-6)
 
@@ -153,32 +162,60 @@ def test_graphitization_electricity_is_its_own_contribution(built_home, product)
     assert yunnan["kg_co2e_per_declared_unit"] < row["kg_co2e_per_declared_unit"]
 
 
-def test_synthetic_graphite_on_chinese_grids_not_below_8_kg_per_kg(built_home):
-    """Red flag of lca-data.md section 4: synthetic graphite < 8 kg CO2e/kg on a Chinese grid."""
-    doc = _product_file(NMC)
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_graphitization_grid_moves_the_cell_by_exactly_the_arithmetic(built_home, product):
+    """One graphite model: a grid change moves the cell by kg synthetic graphite per kWh x
+    kWh of graphitization per kg x the change of the grid factor, and by the change of the
+    graphite-anode product's own footprint per kg."""
     background = _background()
-    graphite = _activity(doc, f"{NMC}-synthetic-graphite")
-    rest_code = next(ex["input"] for ex in graphite["exchanges"] if "input" in ex)
-    kwh_per_kg = next(ex["amount"] for ex in graphite["exchanges"]
-                      if ex.get("select") == "graphitization_grid")
-    rest = _direct_co2e(background[rest_code])
-    natural = _direct_co2e(background["battery-graphite-natural"])
-    # 16 kWh per kg graphitized powder x 1.6167 kg powder per kg graphite (Carrere/Istrate)
-    assert kwh_per_kg == pytest.approx(16 * 1.6167, rel=1e-3)
-    choices = doc["product"]["parameters"]["graphitization_grid"]["choices"]
-    chinese = {c: code for c, code in choices.items() if c.startswith("cn-")}
+    choices = _product_file("graphite-anode")["product"]["parameters"]["graphitization_grid"][
+        "choices"]
+    base = total(product)
+    base_factor = _direct_co2e(background[choices["cn-national"]])
+    graphite_base = total("graphite-anode")
+    for grid in ("cn-yunnan", "cn-north", "cn-south", "cn-sichuan", "world"):
+        moved = total(product, graphitization_grid=grid) - base
+        factor = _direct_co2e(background[choices[grid]])
+        assert moved == pytest.approx(
+            SYNTHETIC_KG[product] * GRAPHITIZATION_KWH_PER_KG * (factor - base_factor), abs=2e-5)
+        graphite_moved = total("graphite-anode", graphitization_grid=grid) - graphite_base
+        assert moved == pytest.approx(SYNTHETIC_KG[product] * graphite_moved, abs=2e-5)
+
+
+def test_synthetic_graphite_on_chinese_grids_not_below_8_kg_per_kg(built_home):
+    """Red flag of lca-data.md section 4, through the cell: the cell's synthetic graphite per kg
+    is the graphite-anode product's footprint on the same grid (one model)."""
+    natural = _direct_co2e(_background()["battery-graphite-natural"])
+    choices = _product_file(NMC)["product"]["parameters"]["graphitization_grid"]["choices"]
+    chinese = [c for c in choices if c.startswith("cn-")]
     assert len(chinese) >= 10
-    for choice, code in chinese.items():
-        # independent arithmetic from the YAML figures
-        per_kg = rest + kwh_per_kg * _direct_co2e(background[code])
+    graphite_kg = 0.73  # kg graphite per kWh at the default energy density (premise)
+    for choice in chinese:
+        per_kg = total("graphite-anode", graphitization_grid=choice)
         assert per_kg >= 8.0, (choice, per_kg)
-        # the same through the engine: synthetic minus natural graphite per kg of graphite
-        graphite_kg = 0.73  # kg graphite per kWh at the default energy density (premise)
         diff = (total(NMC, synthetic_graphite_share=1, graphitization_grid=choice)
                 - total(NMC, synthetic_graphite_share=0, graphitization_grid=choice))
         assert natural + diff / graphite_kg == pytest.approx(per_kg, rel=1e-6)
-    # national grid: graphitization electricity alone is already above 8 kg CO2e/kg
-    assert kwh_per_kg * _direct_co2e(background[choices["cn-national"]]) >= 8.0
+
+
+@pytest.mark.parametrize("product, lithium, salt_per_kg_cam, cam_per_kwh", [
+    (NMC, "lithium-hydroxide", 0.4312, 1.28), (LFP, "lithium-carbonate", 0.2342, 2.12)])
+def test_cell_lithium_is_the_lithium_product(built_home, product, lithium, salt_per_kg_cam,
+                                             cam_per_kwh):
+    """Lithium units balance (Li in the salt = Li in the cathode active material, IUPAC molar
+    masses) and the cell's lithium moves with the lithium product's route and recycled share."""
+    li_per_kg_salt = 6.94 / 41.96 if lithium == "lithium-hydroxide" else 2 * 6.94 / 73.89
+    li_per_kg_cam = 6.94 / 97.28 if product == NMC else 6.94 / 157.76  # NMC811, LiFePO4
+    assert salt_per_kg_cam * li_per_kg_salt == pytest.approx(li_per_kg_cam, rel=1e-3)
+    salt_per_kwh = salt_per_kg_cam * cam_per_kwh
+    for settings_cell, settings_salt in [
+            ({"lithium_source": "brine"}, {"route": "brine"}),
+            ({"recycled_lithium_share": 1}, {"recycled_content": 1}),
+            ({"recycled_lithium_share": 0.4, "lithium_source": "brine"},
+             {"recycled_content": 0.4, "route": "brine"})]:
+        moved = total(product, **settings_cell) - total(product)
+        salt_moved = total(lithium, **settings_salt) - total(lithium)
+        assert moved == pytest.approx(salt_per_kwh * salt_moved, abs=2e-5)
 
 
 # --- settings move the result the right way -------------------------------------------------------

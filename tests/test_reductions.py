@@ -191,3 +191,29 @@ products:
     assert "reported 'total' must be a positive number" in message
     assert "year after the base year" in message
     assert "unknown product 'unobtainium'" in message
+
+
+def test_targets_per_output_value_are_kept_as_stated_not_judged(built_home):
+    """Kaijin's targets are per 10,000 yuan of output: shown with what a per-kg comparison
+    needs (the output value per kg in both years), never judged against per-kg footprints."""
+    result = service.reductions("graphite-anode", "kaijin", 2021)
+    targets = stage(result, "total")["targets"]
+    assert [(t["target_year"], t["target_reduction"]) for t in targets] == [
+        (2025, 0.10), (2030, 0.30), (2040, 0.70)]
+    for t in targets:
+        assert t["denominator"] == "output-value" and t["on_track"] is None
+        assert t["required_reduction"] is None and "output value per kg" in t["comparison"]
+        assert t["origin"] == "company"
+    # the rule a comparison would apply: price per kg falling 20 % makes -10 % per value
+    # a 28 % cut per kg
+    assert rules.per_unit_from_value_reduction(0.10, 0.8) == pytest.approx(0.28)
+    assert rules.per_unit_from_value_reduction(0.10, 1.0) == pytest.approx(0.10)
+
+
+def test_lithium_producer_sites(built_home):
+    hydroxide = service.reductions("lithium-hydroxide", "tianqi", 2021)
+    settings = hydroxide["settings"]["base_year"]
+    assert settings["renewable_electricity_share"]["origin"] == "company"
+    assert settings["route"]["origin"] == "assumption"
+    carbonate = service.reductions("lithium-carbonate", "tianqi", 2021)
+    assert carbonate["settings"]["base_year"]["conversion_grid"]["value"] == "cn-ets-0581"

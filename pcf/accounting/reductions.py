@@ -60,6 +60,23 @@ def on_track(achieved_reduction: float, required_reduction: float) -> bool:
     return achieved_reduction >= required_reduction - 1e-12
 
 
+def per_unit_from_value_reduction(value_reduction: float, price_ratio: float) -> float:
+    """Per-unit reduction equivalent to a reduction of intensity per output value.
+
+    With ``I_value = E / (Q P)`` and ``I_unit = E / Q`` (``P`` output value per declared unit in
+    constant prices), ``1 - r_unit = (1 - r_value) x P_year / P_base``.
+
+    Parameters
+    ----------
+    value_reduction : float
+        Reduction of emissions per output value, 0..1.
+    price_ratio : float
+        ``P_year / P_base``, output value per declared unit (deflated) in the target year over
+        the base year.
+    """
+    return 1.0 - (1.0 - value_reduction) * price_ratio
+
+
 def target_status(target: dict, row: dict, base: int, year: int) -> dict:
     """Status of one target for one stage row of a reductions document.
 
@@ -98,6 +115,15 @@ def target_status(target: dict, row: dict, base: int, year: int) -> dict:
             "on_track_as_reported": (row["year_as_reported"] <= values[year] + 1e-12
                                      if row["year_as_reported"] is not None
                                      and year in values else None),
+        })
+    elif target.get("denominator") == "output-value":
+        out.update({
+            "target_year": target["year"], "target_reduction": target["reduction"],
+            "denominator": "output-value", "required_reduction": None, "on_track": None,
+            "comparison": target.get("comparison"),
+            "rule": "per output value, kept as stated: not comparable with a per-unit "
+                    "footprint without the output value per unit in both years "
+                    "(1 - r_unit = (1 - r_value) x P_year / P_base)",
         })
     else:
         required = straight_line(base, target["year"], target["reduction"], year)

@@ -61,6 +61,11 @@ class TargetStatusSchema(ResponseSchema):
     on_track_as_reported = fields.Boolean(allow_none=True)
     target_year = fields.Integer()
     target_reduction = fields.Float()
+    denominator = fields.String(metadata={
+        "description": "declared-unit, or output-value for a target per output value (e.g. "
+                       "per 10,000 yuan), which is kept as stated and not judged per unit"})
+    comparison = fields.String(metadata={
+        "description": "What a per-unit comparison of an output-value target would need"})
 
 
 class StageReductionSchema(ResponseSchema):

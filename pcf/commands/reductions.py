@@ -61,6 +61,11 @@ def reductions(product, company, base_year, year, show_pathway, fmt) -> None:
                       f"{row['year_as_reported']})" if row["base_year_as_reported"] else ""))
         for t in row["targets"]:
             need = t["required_reduction"]
+            if t.get("denominator") == "output-value":
+                click.echo(f"      target ({t['type']} per output value, "
+                           f"-{t['target_reduction'] * 100:.0f} % by {t['target_year']}): kept as "
+                           f"stated, not judged per {data['declared_unit']}; {t['comparison']}")
+                continue
             if need is None:
                 click.echo(f"      target ({t['type']}): no pathway value for this year")
                 continue

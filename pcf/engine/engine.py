@@ -24,7 +24,7 @@ from pcf.config import BACKGROUND_DB, PRODUCTS_DB
 from pcf.engine.linalg import cumulative_impacts, supply
 from pcf.engine.result import Contribution, Result
 from pcf.errors import ProjectNotReady
-from pcf.formulas import compile_formulas
+from pcf.formulas import compile_formulas, rename
 from pcf.inventory.methods import METHODS, SPLIT
 
 
@@ -37,6 +37,49 @@ class _Rows:
     unit_impact: np.ndarray   # (n, 4) kg CO2e per unit of the input, by GWP part
     stage: np.ndarray         # index into the product's stages
     labels: list              # (input name, consumer name, kind, unit)
+
+
+@dataclass
+class SupplierLink:
+    """A supplier product used by another product as a linked sub-system.
+
+    Attributes
+    ----------
+    supplier : str
+        Supplier product id.
+    prefix : str
+        Namespace of the supplier's parameter names inside the consumer
+        (``graphite-anode`` -> ``graphite_anode__``).
+    stage : str
+        The consumer's stage at which every row of the supplier is reported.
+    activities : list of (database, code)
+    exchanges : dict[(database, code), list of dict]
+    inputs : dict[str, float]
+        The supplier's independent encoded parameters and their project values.
+    derived : dict[str, str]
+        The supplier's derived parameters.
+    bindings : dict[str, str]
+        Supplier encoded parameter -> formula over the consumer's names.
+    """
+
+    supplier: str
+    prefix: str
+    stage: str
+    activities: list
+    exchanges: dict
+    inputs: dict
+    derived: dict
+    bindings: dict
+
+    def rename(self, formula: str) -> str:
+        """The supplier formula with its parameter names namespaced."""
+        names = {n: self.prefix + n for n in (*self.inputs, *self.derived)}
+        return rename(formula, names)
+
+
+def link_prefix(supplier_id: str) -> str:
+    """Namespace prefix of a supplier's parameters inside a consumer."""
+    return supplier_id.replace("-", "_") + "__"
 
 
 class ProductSystem:
@@ -74,13 +117,32 @@ class ProductSystem:
         Background datasets without upstream chains (reported in ``Result.notes``).
     project_notes : sequence of str
         Notes about the project itself, added to every result.
+    links : sequence of SupplierLink
+        Supplier products this product uses (``uses`` in its definition): their activities are
+        part of this foreground, their formulas are namespaced with the link's prefix, their
+        bound parameters are derived from this product's values and the others keep the
+        supplier's project values; every row inside a supplier is reported at the link's stage.
     """
 
     def __init__(self, product_id, definition, inputs, derived, activities, exchanges,
                  lam, cf, bio_index, act_index, names, version, combustion_only=frozenset(),
-                 project_notes=()):
+                 project_notes=(), links=()):
         self.product_id = product_id
         self.definition = definition
+        self.links = tuple(links)
+        member_of = {key: link for link in self.links for key in link.activities}
+        inputs = dict(inputs)
+        derived = dict(derived)
+        for link in self.links:
+            activities = list(activities) + [k for k in link.activities if k not in activities]
+            exchanges = {**exchanges, **link.exchanges}
+            for name, value in link.inputs.items():
+                if name not in link.bindings:
+                    inputs[link.prefix + name] = value
+            for name, formula in link.derived.items():
+                derived[link.prefix + name] = link.rename(formula)
+            for name, formula in link.bindings.items():
+                derived[link.prefix + name] = f"({formula})"
         self.inputs = list(inputs)          # independent Brightway parameter names
         self.defaults = dict(inputs)
         self.stages = list(definition["stages"])
@@ -101,8 +163,11 @@ class ProductSystem:
                 static.append(float(ex["amount"]))
                 cells.append(cell_ids.setdefault((ex["input"], consumer_key, ex["type"]),
                                                  len(cell_ids)))
+                link = member_of.get(consumer_key)
                 if ex.get("formula"):
-                    formulas.append((slot, ex["formula"]))
+                    formulas.append((slot, link.rename(ex["formula"]) if link else ex["formula"]))
+                if link is not None:
+                    ex = {**ex, "pcf_stage": link.stage}
                 key = ex["input"]
                 if ex["type"] == "production":
                     ff.append((local[key], j, +1.0, slot))
@@ -118,6 +183,10 @@ class ProductSystem:
         self._shared_cells = len(cell_ids) < len(cells)
         self._formula_slots = np.array([s for s, _ in formulas], dtype=int)
         self._evaluate = compile_formulas(derived, [f for _, f in formulas], self.inputs)
+        self._derived = derived
+        prefixes = tuple(x.prefix for x in self.links)
+        self._own_inputs = [n for n in self.inputs if not prefixes or not n.startswith(prefixes)]
+        self._binding_functions: dict = {}
         self._ff_rows = np.array([r for r, _, _, _ in ff], dtype=int)
         self._ff_cols = np.array([c for _, c, _, _ in ff], dtype=int)
         self._ff_sign = np.array([s for _, _, s, _ in ff], dtype=float)
@@ -135,6 +204,44 @@ class ProductSystem:
             stage=np.array([stage_of[r[3]["pcf_stage"]] for r in rows], dtype=int),
             labels=[(r[4], act_names[r[0]], r[3]["type"], r[3].get("unit", "")) for r in rows],
         )
+
+    def supplier_values(self, values: dict) -> dict[str, dict[str, float]]:
+        """Values of every supplier's encoded parameters in a calculation of this product.
+
+        Parameters
+        ----------
+        values : dict[str, float]
+            This product's encoded parameters (missing names take their defaults).
+
+        Returns
+        -------
+        dict
+            Supplier id -> {encoded parameter name -> value}: bound parameters evaluated from
+            ``values``, the others at the supplier's project values. A Brightway project whose
+            supplier groups hold these values (and this product's group ``values``) gives this
+            product's result with a plain bw2calc LCA.
+        """
+        if not self.links:
+            return {}
+        full = {**self.defaults, **values}
+        out = {}
+        for link in self.links:
+            bound = list(link.bindings)
+            evaluated = self._bindings(link)(full) if bound else []
+            out[link.supplier] = {name: float(full.get(link.prefix + name, value))
+                                  for name, value in link.inputs.items()}
+            out[link.supplier].update({n: float(v)
+                                       for n, v in zip(bound, evaluated, strict=True)})
+        return out
+
+    def _bindings(self, link):
+        cached = self._binding_functions.get(link.supplier)
+        if cached is None:
+            derived = {k: v for k, v in self._derived.items()
+                       if not k.startswith(tuple(x.prefix for x in self.links))}
+            cached = compile_formulas(derived, list(link.bindings.values()), self._own_inputs)
+            self._binding_functions[link.supplier] = cached
+        return cached
 
     def amounts(self, values: dict) -> np.ndarray:
         """Exchange amounts (per unit of each consuming activity) for encoded ``values``.
@@ -189,15 +296,18 @@ class ProductSystem:
         by_stage = np.bincount(out.stage, weights=impacts[:, 0], minlength=len(self.stages))
         result_contributions = []
         if contributions:
-            order = np.argsort(-np.abs(impacts[:, 0]), kind="stable")
-            for i in order:
-                if per_du_amount[i] == 0.0:
-                    continue
-                name, consumer, kind, unit = out.labels[i]
+            # rows with a zero amount (unchosen choices, unused routes) are left out; the rest
+            # in order of |total|, ties in row order (stable), converted to Python in one go
+            nonzero = np.flatnonzero(per_du_amount)
+            order = nonzero[np.argsort(-np.abs(impacts[nonzero, 0]), kind="stable")]
+            labels, stages = out.labels, self.stages
+            for i, amount, parts, stage in zip(order.tolist(), per_du_amount[order].tolist(),
+                                               impacts[order].tolist(),
+                                               out.stage[order].tolist(), strict=True):
+                name, consumer, kind, unit = labels[i]
                 result_contributions.append(Contribution(
-                    input=name, activity=consumer, kind=kind, stage=self.stages[out.stage[i]],
-                    amount=float(per_du_amount[i]), unit=unit,
-                    kg_co2e={k: float(v) for k, v in zip(SPLIT, impacts[i], strict=True)}))
+                    input=name, activity=consumer, kind=kind, stage=stages[stage],
+                    amount=amount, unit=unit, kg_co2e=dict(zip(SPLIT, parts, strict=True))))
         notes = list(self._project_notes)
         if self._combustion_only.any():
             for i in np.flatnonzero(self._combustion_only & (per_du_amount != 0.0)):
@@ -286,16 +396,30 @@ class Engine:
         for node in foreground:
             names[node.key] = node["name"]
             by_product.setdefault(node.get("pcf_product"), []).append(node)
+        exchanges_of = {pid: {n.key: [self._exchange(ex) for ex in n.exchanges()]
+                              for n in nodes}
+                        for pid, nodes in by_product.items() if pid}
         for ref in references:
             pid = ref["code"]
+            definition = ref["pcf_product_definition"]
             activities = [n.key for n in by_product[pid]]
-            exchanges = {n.key: [self._exchange(ex) for ex in n.exchanges()]
-                         for n in by_product[pid]}
+            exchanges = exchanges_of[pid]
             inputs, derived = params[pid]
+            links = []
+            for sid in definition.get("uses") or {}:
+                stage = str(next(ex.get("pcf_stage") for rows in exchanges.values()
+                                 for ex in rows if ex["type"] == "technosphere"
+                                 and ex["input"] == (PRODUCTS_DB, sid)))
+                s_inputs, s_derived = params[sid]
+                links.append(SupplierLink(
+                    supplier=sid, prefix=link_prefix(sid), stage=stage,
+                    activities=[n.key for n in by_product[sid]], exchanges=exchanges_of[sid],
+                    inputs=dict(s_inputs), derived=dict(s_derived),
+                    bindings=dict(definition.get("bindings", {}).get(sid, {}))))
             self.products[pid] = ProductSystem(
-                pid, ref["pcf_product_definition"], inputs, derived, activities, exchanges,
+                pid, definition, inputs, derived, activities, exchanges,
                 lam, cf, bio_index, act_index, names, self.version, frozenset(combustion_only),
-                self.notes)
+                self.notes, links)
 
     @staticmethod
     def _exchange(ex) -> dict:
@@ -330,8 +454,9 @@ class Engine:
         """
         from pcf.engine.provenance import product_provenance
 
-        self.products[product_id]  # KeyError for an unknown id
-        return product_provenance(product_id, self.version)
+        system = self.products[product_id]  # KeyError for an unknown id
+        return product_provenance(product_id, self.version,
+                                  {link.supplier: link.stage for link in system.links})
 
     def system(self, product_id: str) -> ProductSystem:
         """Return the compiled :class:`ProductSystem` (KeyError if unknown)."""

@@ -125,7 +125,8 @@ def _int_or_none(value) -> int | None:
         return None
 
 
-def product_provenance(product_id: str, version: str) -> ProductProvenance:
+def product_provenance(product_id: str, version: str,
+                       suppliers: dict[str, str] | None = None) -> ProductProvenance:
     """Return the (cached) provenance of ``product_id`` in the current project.
 
     Parameters
@@ -134,6 +135,9 @@ def product_provenance(product_id: str, version: str) -> ProductProvenance:
         A product of the project (the caller checks it exists).
     version : str
         Database version of the open project (cache key).
+    suppliers : dict[str, str], optional
+        Supplier products the product uses -> the stage their rows are reported at (the
+        supplier's activities are part of the product's foreground).
     """
     key = (version, product_id)
     cached = _CACHE.get(key)
@@ -141,11 +145,11 @@ def product_provenance(product_id: str, version: str) -> ProductProvenance:
         return cached
     with _LOCK:
         if key not in _CACHE:
-            _CACHE[key] = _build(product_id, version)
+            _CACHE[key] = _build(product_id, version, dict(suppliers or {}))
         return _CACHE[key]
 
 
-def _build(product_id: str, version: str) -> ProductProvenance:
+def _build(product_id: str, version: str, suppliers: dict[str, str]) -> ProductProvenance:
     from pcf.bw import bw2data
     from pcf.config import PROJECT_NAME
 
@@ -188,7 +192,8 @@ def _build(product_id: str, version: str) -> ProductProvenance:
     location = None
     reference_years: tuple = ()
     for node in sorted(bd.Database(PRODUCTS_DB), key=lambda n: n["code"]):  # stable order
-        if node.get("pcf_product") != product_id:
+        member = node.get("pcf_product")
+        if member != product_id and member not in suppliers:
             continue
         if node["code"] == product_id:
             location = node.get("location")
@@ -201,7 +206,7 @@ def _build(product_id: str, version: str) -> ProductProvenance:
                 continue
             inp = ex.input
             if kind == "technosphere" and inp["database"] == PRODUCTS_DB:
-                continue
+                continue  # inside the foreground (own activities or a supplier's)
             source = ex.get("pcf_source") or ""
             year = _int_or_none(ex.get("pcf_year"))
             if kind == "technosphere":
@@ -217,7 +222,9 @@ def _build(product_id: str, version: str) -> ProductProvenance:
                 ef_sources=ef_sources, chain_sources=chain_sources,
                 carbon_content=inp.get("pcf_carbon_content") if kind == "technosphere"
                 else None)
-            label = (inp["name"], node["name"], kind, ex.get("pcf_stage") or node.get("pcf_stage"))
+            stage = suppliers[member] if member in suppliers else \
+                ex.get("pcf_stage") or node.get("pcf_stage")
+            label = (inp["name"], node["name"], kind, stage)
             rows.setdefault(label, []).append(meta)
     return ProductProvenance(product_id=product_id, location=location,
                              reference_years=reference_years, rows=rows,

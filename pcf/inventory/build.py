@@ -25,7 +25,13 @@ from pcf.bw import bw2data, bw2io
 from pcf.config import BIOSPHERE_DB, PROJECT_NAME, databases_dir
 from pcf.formulas import compile_formulas
 from pcf.inventory.companies import load_companies, write_snapshot
-from pcf.inventory.loader import DATABASES, PRODUCTS, Inventory, load_inventory
+from pcf.inventory.loader import (
+    DATABASES,
+    PRODUCTS,
+    Inventory,
+    load_inventory,
+    supplier_bindings,
+)
 from pcf.inventory.methods import METHODS, load_bundled_methods
 from pcf.inventory.rules import load_carbon_content
 from pcf.inventory.stamp import (
@@ -120,7 +126,7 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
         "methods": {k: list(v) for k, v in METHODS.items()},
         "project_fingerprint": project_fingerprint(),
         "file_signature": file_signature(),
-        "definitions": {pid: p.to_dict() for pid, p in sorted(inventory.products.items())},
+        "definitions": {pid: definition(inventory, pid) for pid in sorted(inventory.products)},
     }
     stamp_path().write_text(json.dumps(stamp, indent=2))
     return {**stamp, "rebuilt": True}
@@ -225,18 +231,52 @@ def _write_database(bd, inventory: Inventory, database: str, flow_keys: dict,
         if database != PRODUCTS and act.code in carbon:
             record["pcf_carbon_content"] = carbon[act.code]
         if act.product and act.code == act.product:
-            record["pcf_product_definition"] = inventory.products[act.product].to_dict()
+            record["pcf_product_definition"] = definition(inventory, act.product)
         data[(database, act.code)] = record
     db = bd.Database(database)
     db.register(description=f"pcf {database}, written by `pcf setup` from databases/")
     db.write(data)
 
 
+def definition(inventory: Inventory, product_id: str) -> dict:
+    """The product definition stored on its reference activity and in the build stamp, with
+    the encoded bindings of the suppliers it uses (``bindings``: supplier id -> {supplier
+    Brightway parameter: formula over this product's names};
+    :func:`pcf.inventory.loader.supplier_bindings`)."""
+    product = inventory.products[product_id]
+    out = product.to_dict()
+    out["bindings"] = {sid: supplier_bindings(product, inventory.products[sid])
+                       for sid in product.uses}
+    return out
+
+
+def _binding_notes(inventory: Inventory, product_id: str) -> dict[str, str]:
+    """Comments for the consumer's parameters that pcf passes to a supplier product (shown with
+    the parameter in Activity Browser): in Brightway the supplier exists once, so its own
+    group's parameters are where a project user changes it."""
+    from pcf.formulas import names_in
+
+    product = inventory.products[product_id]
+    notes: dict[str, list[str]] = {}
+    for sid in product.uses:
+        for target, expression in supplier_bindings(product, inventory.products[sid]).items():
+            for name in names_in(expression):
+                notes.setdefault(name, []).append(f"{sid}.{target}")
+    return {name: "pcf passes this to the linked product parameter(s) "
+                  + ", ".join(sorted(set(targets)))
+                  + " for this product's calculations; in this project the linked product "
+                    "exists once: change it in its own parameter group"
+            for name, targets in notes.items()}
+
+
 def _write_parameters(bd, inventory: Inventory) -> None:
     for product in inventory.products.values():
-        rows = [{"name": name, "amount": value, "database": PRODUCTS, "code": product.id}
+        notes = _binding_notes(inventory, product.id)
+        rows = [{"name": name, "amount": value, "database": PRODUCTS, "code": product.id,
+                 **({"comment": notes[name]} if name in notes else {})}
                 for name, value in product.default_values().items()]
-        rows += [{"name": name, "formula": formula, "database": PRODUCTS, "code": product.id}
+        rows += [{"name": name, "formula": formula, "database": PRODUCTS, "code": product.id,
+                  **({"comment": notes[name]} if name in notes else {})}
                  for name, formula in product.derived.items()]
         bd.parameters.new_activity_parameters(rows, group=product.id)
         for act in inventory.activities.values():

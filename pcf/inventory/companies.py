@@ -19,7 +19,13 @@ File format (one YAML file per company; see the seeded files)::
               <stage or "total">: {value, origin, basis, [source]}
         targets:
           - {type: pathway, stage, values: {year: intensity}, origin, basis}
-          - {type: reduction, stage, year, reduction (0..1), origin, basis}
+          - {type: reduction, stage, year, reduction (0..1), origin, basis,
+             [denominator: declared-unit | output-value, comparison]}
+
+A reduction target per output value (``denominator: output-value``, e.g. "carbon per 10,000
+yuan of output") is kept as the company states it, with ``comparison`` saying what a per
+declared unit comparison would need (the output value per unit in both years); it is not judged
+against per-unit footprints.
 
 ``origin`` is ``company`` (the company's own figure), ``derived`` (arithmetic on company
 figures, shown in ``basis``) or ``assumption`` (pcf's modelling choice).
@@ -38,6 +44,7 @@ from pcf.inventory.yamlio import YAMLError, describe, line_of, load_yaml, plain
 ORIGINS = ("company", "derived", "assumption")
 STATUSES = ("actual", "projection")
 TARGET_TYPES = ("pathway", "reduction")
+DENOMINATORS = ("declared-unit", "output-value")
 SNAPSHOT = "pcf-companies.json"
 
 
@@ -216,6 +223,18 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
                                     "year after the base year and a reduction in (0, 1]")
                     continue
                 item["year"], item["reduction"] = year, float(reduction)
+                denominator = target.get("denominator", "declared-unit")
+                if denominator not in DENOMINATORS:
+                    problems.append(f"{fname}:{tline}: denominator {denominator!r} "
+                                    f"(allowed: {', '.join(DENOMINATORS)})")
+                    continue
+                if denominator == "output-value" and not target.get("comparison"):
+                    problems.append(f"{fname}:{tline}: a target per output value needs "
+                                    "'comparison': what a per-unit comparison would need")
+                    continue
+                item["denominator"] = denominator
+                if target.get("comparison"):
+                    item["comparison"] = str(target["comparison"])
             record["targets"].append(item)
         company["products"][pid] = record
     return company

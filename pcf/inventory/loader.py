@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pcf.errors import InvalidInput, InventoryInvalid
-from pcf.formulas import FormulaError, check, evaluation_order
+from pcf.formulas import FormulaError, check, compile_formulas, evaluation_order
 from pcf.inventory import schema
 from pcf.inventory.schema import (  # noqa: F401
     BACKGROUND,
@@ -98,6 +98,9 @@ class Product:
     variants: dict[str, dict]
     where: str
     parameter_where: dict[str, str] = field(default_factory=dict)
+    uses: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Supplier products consumed as linked sub-systems: supplier id -> {supplier parameter:
+    consumer expression} (see databases/README.md, "Products that use other products")."""
 
     def brightway_inputs(self) -> list[str]:
         """Names of the independent numeric Brightway parameters of this product."""
@@ -118,6 +121,7 @@ class Product:
             "recycled_content_method": self.recycled_content_method,
             "parameters": [p.to_dict() for p in self.parameters.values()],
             "derived": dict(self.derived), "variants": dict(self.variants),
+            "uses": {sid: dict(b) for sid, b in self.uses.items()},
         }
 
 
@@ -189,9 +193,9 @@ def load_inventory(root: Path) -> Inventory:
             if file is not None:
                 _activity_file(file, database, activities, products, problems)
     problems.raise_if_any()
-    _check_links(activities, sources, flows, problems)
+    _check_links(activities, sources, flows, problems, products)
     for product in products.values():
-        _check_product(product, activities, sources, problems)
+        _check_product(product, activities, sources, problems, products)
     problems.raise_if_any()
     return Inventory(sources=sources, flows=flows, activities=activities, products=products,
                      content_hash=content_hash(root))
@@ -337,7 +341,9 @@ def _product(file: _File, defaults: dict, problems: _Problems) -> Product:
                    recycled_content_method=raw.recycled_content_method, parameters=params,
                    derived=dict(raw.derived),
                    variants={k: dict(v) for k, v in raw.variants.items()},
-                   where=f"{file.name}:{line_of(file.tree['product'])}", parameter_where=wheres)
+                   where=f"{file.name}:{line_of(file.tree['product'])}", parameter_where=wheres,
+                   uses={sid: {k: str(v) for k, v in (b or {}).items()}
+                         for sid, b in (raw.uses or {}).items()})
 
 
 def _parameter(name: str, entry: schema.ParameterEntry, defaults: dict, where: str,
@@ -359,7 +365,7 @@ def _parameter(name: str, entry: schema.ParameterEntry, defaults: dict, where: s
 # -- pass 3: rules across files -----------------------------------------------------------------
 
 def _check_links(activities: dict[str, Activity], sources: dict, flows: dict,
-                 problems: _Problems) -> None:
+                 problems: _Problems, products: dict[str, Product]) -> None:
     """Every figure's source, every exchange's flow or input and its unit."""
     for act in activities.values():
         _check_meta(act.meta, act.where, sources, problems, required=False)
@@ -377,16 +383,22 @@ def _check_links(activities: dict[str, Activity], sources: dict, flows: dict,
                     problems.add(ex.where, f"unknown input {ex.target!r}: no activity has this "
                                            "code")
                     continue
-                _check_input(act, ex, target, problems)
+                _check_input(act, ex, target, problems, products)
 
 
-def _check_input(act: Activity, ex: Exchange, target: Activity, problems: _Problems) -> None:
+def _check_input(act: Activity, ex: Exchange, target: Activity, problems: _Problems,
+                 products: dict[str, Product]) -> None:
     if act.database == BACKGROUND and target.database == PRODUCTS:
         problems.add(ex.where, f"background activity {act.code!r} cannot consume product "
                                f"activity {target.code!r}")
     if target.database == PRODUCTS and target.product != act.product:
-        problems.add(ex.where, f"input {target.code!r} belongs to product {target.product!r}; "
-                               "product chains are not shared")
+        consumer = products.get(act.product) if act.product else None
+        if target.code != target.product or consumer is None \
+                or target.product not in consumer.uses:
+            problems.add(ex.where, f"input {target.code!r} belongs to product "
+                                   f"{target.product!r}; product chains are not shared "
+                                   "(another product is used through its reference activity "
+                                   "and the consumer's 'uses')")
     _check_unit(ex, target.code, target.unit, problems)
 
 
@@ -409,7 +421,7 @@ def _check_unit(ex: Exchange, target: str, target_unit: str, problems: _Problems
 
 
 def _check_product(product: Product, activities: dict[str, Activity], sources: dict,
-                   problems: _Problems) -> None:
+                   problems: _Problems, products: dict[str, Product]) -> None:
     """Reference activity, parameters, derived formulas, stages, exchanges, reachability."""
     ref = activities.get(product.id)
     if ref is None or ref.product != product.id:
@@ -442,12 +454,18 @@ def _check_product(product: Product, activities: dict[str, Activity], sources: d
         problems.add(product.where, f"derived: {exc}")
     known = set(inputs) | set(product.derived)
     own = [a for a in activities.values() if a.product == product.id]
+    link_stages: dict[str, set] = {}
     for act in own:
         if act.stage not in product.stages:
             problems.add(act.where, f"activity stage {act.stage!r} is not one of the product's "
                                     f"stages (allowed: {', '.join(product.stages)})")
         for ex in act.exchanges:
             _check_product_exchange(product, ex, activities, known, problems)
+            target = activities.get(ex.target) if ex.kind == "technosphere" else None
+            if target is not None and target.database == PRODUCTS \
+                    and target.product != product.id:
+                link_stages.setdefault(target.product, set()).add(ex.stage or act.stage)
+    _validate_uses(product, products, link_stages, problems)
     reached = _reachable(product, activities)
     for act in own:
         if act.code not in reached:
@@ -461,7 +479,8 @@ def _check_product_exchange(product: Product, ex: Exchange, activities: dict[str
         problems.add(ex.where, f"stage {ex.stage!r} is not one of the product's stages "
                                f"(allowed: {', '.join(product.stages)})")
     target = activities.get(ex.target) if ex.kind == "technosphere" else None
-    if ex.stage is not None and target is not None and target.database == PRODUCTS:
+    if ex.stage is not None and target is not None and target.database == PRODUCTS \
+            and target.product == product.id:
         problems.add(ex.where, "'stage' has no effect on an input from a product activity: its "
                                "inputs take that activity's own stage")
     if ex.formula is not None:
@@ -503,3 +522,104 @@ def _reachable(product: Product, activities: dict[str, Activity]) -> set[str]:
                     seen.add(code)
                     todo.append(code)
     return seen
+
+
+def supplier_bindings(consumer: Product, supplier: Product) -> dict[str, str]:
+    """Encoded bindings of a consumer to one supplier it uses.
+
+    Each supplier parameter named in ``consumer.uses[supplier.id]`` is set, for every calculation
+    of the consumer, from an expression over the consumer's parameters:
+
+    - a choice (or boolean) supplier parameter from a consumer parameter of the same type, named
+      by the expression; every consumer choice must be a supplier choice (same name), and the
+      supplier indicator ``p__c`` takes the consumer indicator's value (0 for supplier choices
+      the consumer does not offer);
+    - a number supplier parameter from a formula over the consumer's names.
+
+    Returns
+    -------
+    dict[str, str]
+        Supplier encoded (Brightway) parameter name -> formula over consumer names. Supplier
+        parameters not bound keep the supplier's own (project) values.
+
+    Raises
+    ------
+    FormulaError
+        When a binding cannot be expressed (unknown names, type or choice mismatch); the
+        message names the parameter.
+    """
+    from pcf.paramspec import indicator
+
+    out: dict[str, str] = {}
+    for name, expression in consumer.uses.get(supplier.id, {}).items():
+        spec = supplier.parameters.get(name)
+        if spec is None:
+            raise FormulaError(f"supplier {supplier.id!r} has no parameter {name!r}")
+        if spec.type == "choice":
+            local = consumer.parameters.get(expression)
+            if local is None or local.type != "choice":
+                raise FormulaError(f"{supplier.id}.{name} is a choice: bind it to a consumer "
+                                   f"choice parameter, not {expression!r}")
+            extra = sorted(set(local.choices) - set(spec.choices))
+            if extra:
+                raise FormulaError(f"{expression!r} offers choices {extra} that "
+                                   f"{supplier.id}.{name} does not have")
+            for choice in spec.choices:
+                out[indicator(name, choice)] = (indicator(expression, choice)
+                                                if choice in local.choices else "0")
+        elif spec.type == "boolean":
+            local = consumer.parameters.get(expression)
+            if local is None or local.type != "boolean":
+                raise FormulaError(f"{supplier.id}.{name} is a boolean: bind it to a consumer "
+                                   f"boolean parameter, not {expression!r}")
+            out[spec.brightway_names()[0]] = local.brightway_names()[0]
+        else:
+            if spec.optional:
+                raise FormulaError(f"{supplier.id}.{name} is optional: optional supplier "
+                                   "parameters cannot be bound")
+            check(expression, set(consumer.brightway_inputs()) | set(consumer.derived))
+            out[spec.brightway_names()[0]] = expression
+    return out
+
+
+def _validate_uses(product: Product, products: dict, link_stages: dict, problems) -> None:
+    """Rules of product links: the supplier exists, uses no supplier itself, is consumed at one
+    stage, its bound parameters are expressible, and at the consumer's defaults they equal the
+    supplier's defaults (so a plain bw2calc on the built project gives pcf's number)."""
+    for sid in product.uses:
+        supplier = products.get(sid)
+        if supplier is None or sid == product.id:
+            problems.add(product.where, f"uses {sid!r}: no such other product")
+            continue
+        if supplier.uses:
+            problems.add(product.where, f"uses {sid!r}, which uses other products itself: "
+                                        "product links are one level deep")
+            continue
+        if sid not in link_stages:
+            problems.add(product.where, f"uses {sid!r} but no exchange consumes it")
+        elif len(link_stages[sid]) != 1:
+            problems.add(product.where, f"{sid!r} is consumed at several stages "
+                                        f"{sorted(map(str, link_stages[sid]))}: use one")
+        try:
+            bindings = supplier_bindings(product, supplier)
+        except FormulaError as exc:
+            problems.add(product.where, f"uses.{sid}: {exc}")
+            continue
+        if not bindings:
+            continue
+        consumer_values = product.default_values()
+        try:
+            values = compile_formulas(product.derived, list(bindings.values()),
+                                      list(consumer_values))(consumer_values)
+        except FormulaError:
+            continue  # reported with the consumer's own formulas
+        except ZeroDivisionError:
+            problems.add(product.where, f"uses.{sid}: a binding divides by zero at the defaults")
+            continue
+        supplier_defaults = supplier.default_values()
+        for (name, _), value in zip(bindings.items(), values, strict=True):
+            if abs(float(value) - supplier_defaults[name]) > 1e-12:
+                problems.add(product.where,
+                             f"uses.{sid}: at the defaults, {name} is {float(value)!r} here but "
+                             f"{supplier_defaults[name]!r} in {sid}: the built project (one "
+                             f"{sid} model) would not give this product's default result")

@@ -264,6 +264,9 @@ class ProductEntry(_Entry):
         description="Intermediate parameters: name -> Brightway formula.")
     variants: dict[Text, dict[str, Any]] = Field(
         description="Named sets of parameter values; needs virgin and recycled.")
+    uses: dict[Text, dict[Text, Text] | None] = Field(
+        {}, description="Products consumed as linked sub-systems: supplier product id -> "
+                    "{supplier parameter: consumer parameter or formula}.")
 
 
 class InventoryFile(_Entry):

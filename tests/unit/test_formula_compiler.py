@@ -191,3 +191,25 @@ def test_parameter_names_must_be_plain_identifiers(name):
         compile_formulas({}, ["1"], [name])
     with pytest.raises(FormulaError, match="not a plain identifier"):
         compile_formulas({name: "1"}, ["1"], [])
+
+
+@pytest.mark.parametrize("formula", list(CASES))
+def test_rename_keeps_the_arithmetic(formula):
+    """A supplier's formulas are namespaced inside the consumer: renaming the parameters (and
+    nothing else, not the functions) must not change a value."""
+    from pcf.formulas import rename
+
+    renamed = rename(formula, {"a": "s__a", "c": "s__c"})
+    assert names_in(renamed) <= {"s__a", "b", "s__c"}
+    values = {"a": 1.7, "b": 0.3, "c": 2.9}
+    original = compile_formulas({}, [formula], ["a", "b", "c"])(values)[0]
+    spaced = compile_formulas({}, [renamed], ["s__a", "b", "s__c"])(
+        {"s__a": 1.7, "b": 0.3, "s__c": 2.9})[0]
+    assert spaced == original
+
+
+def test_rename_leaves_function_names():
+    from pcf.formulas import rename
+
+    assert rename("max(y, 2) + abs(x)", {"y": "s__y", "x": "s__x", "abs": "no", "max": "no"}) \
+        == "max(s__y, 2) + abs(s__x)"
