@@ -15,13 +15,17 @@ from pcf.accounting.data_quality import metas
 def fossil_carbon_content(footprint: dict) -> dict:
     """Fossil carbon content of the product, kg C per declared unit.
 
-    Formula::
+    A product that is itself a carbon-bearing material (its reference activity has a carbon
+    content, e.g. graphite anode material) contains ``f`` kg C per kg: ``C = f`` for a product
+    declared per kg. Otherwise::
 
-        C = sum_i m_i * f_i
+        C = sum_i m_i * f_i  +  sum_j q_j * f_j
 
     over first-tier material inputs ``i`` in kg per declared unit whose background activity
-    has a carbon content of fossil origin (mass fraction ``f_i``, kg C per kg). Metals count as
-    carbon-free; trace carbon below ~1 wt% is not counted.
+    has a carbon content of fossil origin (mass fraction ``f_i``, kg C per kg), and over the
+    products ``j`` it uses as linked sub-systems (``q_j`` kg per declared unit, their own
+    carbon content ``f_j``). Metals count as carbon-free; trace carbon below ~1 wt% is not
+    counted.
 
     Parameters
     ----------
@@ -34,8 +38,20 @@ def fossil_carbon_content(footprint: dict) -> dict:
         ``{"kgCPerDeclaredUnit": float, "counted": [{"input", "kgPerDeclaredUnit",
         "kgCPerKg", "basis"}], "basis": str}``.
     """
+    own = (footprint.get("site") or {}).get("carbon_content")
+    if own and own.get("origin") == "fossil" and footprint.get("declared_unit") == "kg":
+        return {"kgCPerDeclaredUnit": float(own["kg_c_per_kg"]),
+                "counted": [{"input": footprint["product"], "kgPerDeclaredUnit": 1.0,
+                             "kgCPerKg": float(own["kg_c_per_kg"]), "basis": own["basis"]}],
+                "basis": "the product is a carbon-bearing material: its own carbon mass "
+                         "fraction"}
     counted: dict[str, float] = {}
     content: dict[str, dict] = {}
+    for link in footprint.get("linked_products") or []:
+        carbon = link.get("carbon_content")
+        if carbon and carbon.get("origin") == "fossil" and link.get("unit") == "kg":
+            counted[link["product"]] = counted.get(link["product"], 0.0) + float(link["amount"])
+            content[link["product"]] = carbon
     for c in footprint.get("contributions") or []:
         if c.get("kind") != "technosphere" or c.get("unit") != "kg":
             continue

@@ -151,6 +151,8 @@ class ProductSystem:
         local = {key: i for i, key in enumerate(activities)}
         self.size = len(activities)
         self.reference = local[(PRODUCTS_DB, product_id)]
+        self._link_rows = {link.supplier: local[(PRODUCTS_DB, link.supplier)]
+                           for link in self.links}
         static: list[float] = []
         formulas: list[tuple[int, str]] = []
         cells: list[int] = []
@@ -314,6 +316,7 @@ class ProductSystem:
                 notes.append(f"{out.labels[i][0]} has a combustion-only emission factor "
                              "(upstream chains not included): the result is low by that upstream")
         return Result(
+            linked={sid: float(s[row]) for sid, row in self._link_rows.items()},
             product=self.product_id,
             per_declared_unit={k: float(v) for k, v in zip(SPLIT, totals, strict=True)},
             stages={stage: float(v) for stage, v in zip(self.stages, by_stage, strict=True)},

@@ -103,6 +103,10 @@ class ProductProvenance:
     rows : dict
         ``(input name, consumer activity name, kind, stage) -> [ExchangeMeta, ...]``.
     database_version : str
+    carbon_content : dict or None
+        Carbon content of the product itself (``pcf_carbon_content`` of its reference
+        activity, from ``databases/rules/carbon-content.yaml``), when it is a carbon-bearing
+        material such as graphite.
     """
 
     product_id: str
@@ -110,6 +114,7 @@ class ProductProvenance:
     reference_years: tuple
     rows: dict
     database_version: str
+    carbon_content: dict | None = None
 
     def lookup(self, contribution: dict[str, Any]) -> list[ExchangeMeta]:
         """Return the exchange metadata of a Footprint contribution (empty if unknown)."""
@@ -191,12 +196,14 @@ def _build(product_id: str, version: str, suppliers: dict[str, str]) -> ProductP
     rows: dict[tuple, list[ExchangeMeta]] = {}
     location = None
     reference_years: tuple = ()
+    own_carbon = None
     for node in sorted(bd.Database(PRODUCTS_DB), key=lambda n: n["code"]):  # stable order
         member = node.get("pcf_product")
         if member != product_id and member not in suppliers:
             continue
         if node["code"] == product_id:
             location = node.get("location")
+            own_carbon = node.get("pcf_carbon_content")
             reference_years = tuple(sorted({
                 y for ex in node.exchanges() if ex["type"] != "production"
                 if (y := _int_or_none(ex.get("pcf_year"))) is not None}))
@@ -228,4 +235,4 @@ def _build(product_id: str, version: str, suppliers: dict[str, str]) -> ProductP
             rows.setdefault(label, []).append(meta)
     return ProductProvenance(product_id=product_id, location=location,
                              reference_years=reference_years, rows=rows,
-                             database_version=version)
+                             database_version=version, carbon_content=own_carbon)

@@ -50,6 +50,9 @@ class Result:
     database_version : str
     notes : list[str]
         Caveats about the data used, e.g. a combustion-only electricity factor.
+    linked : dict[str, float]
+        Supplier product id -> amount of the supplier's declared unit per declared unit of
+        this product (products used as linked sub-systems).
     """
 
     product: str
@@ -58,3 +61,4 @@ class Result:
     contributions: list = field(default_factory=list)
     database_version: str = ""
     notes: list = field(default_factory=list)
+    linked: dict = field(default_factory=dict)

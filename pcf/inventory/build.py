@@ -228,7 +228,7 @@ def _write_database(bd, inventory: Inventory, database: str, flow_keys: dict,
                   "exchanges": exchanges, "type": "process",
                   "pcf_stage": act.stage, "pcf_product": act.product,
                   "pcf_basis_kind": act.basis_kind, "pcf_meta": act.meta, "pcf_where": act.where}
-        if database != PRODUCTS and act.code in carbon:
+        if act.code in carbon:
             record["pcf_carbon_content"] = carbon[act.code]
         if act.product and act.code == act.product:
             record["pcf_product_definition"] = definition(inventory, act.product)

@@ -5,8 +5,9 @@ exchanges of the inventory (read and checked by ``pcf setup``).
     Carbon content of background materials that end up in the product (PACT
     ``fossilCarbonContent``). Structure: :class:`pcf.inventory.schema.CarbonContentFile`
     (JSON Schema in ``databases/schema/``). Written to the Brightway project as the attribute
-    ``pcf_carbon_content`` of each listed ``pcf-background`` activity, so the engine's
-    provenance carries it and Activity Browser shows it.
+    ``pcf_carbon_content`` of each listed ``pcf-background`` activity or product reference
+    activity (a product that is itself a carbon-bearing material, such as graphite anode
+    material), so the engine's provenance carries it and Activity Browser shows it.
 """
 
 from __future__ import annotations
@@ -65,9 +66,9 @@ def load_carbon_content(root: Path, activities: dict[str, Any],
         for i, entry in enumerate(parsed.carbon_content):
             line = line_of(tree, ("carbon_content", i, "activity"))
             act = activities.get(entry.activity)
-            if act is None or act.database != BACKGROUND_DB:
+            if act is None or not (act.database == BACKGROUND_DB or act.code == act.product):
                 problems.append(f"{where}:{line}: activity {entry.activity!r} is not in "
-                                f"{BACKGROUND_DB}")
+                                f"{BACKGROUND_DB} nor a product's reference activity")
             if entry.activity in out:
                 problems.append(f"{where}:{line}: activity {entry.activity!r} listed twice")
             if entry.source not in sources:

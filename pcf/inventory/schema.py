@@ -321,7 +321,8 @@ class CarbonContentEntry(_Entry):
     """One material's carbon content in ``rules/carbon-content.yaml``."""
 
     noun: ClassVar[str] = "carbon content entry"
-    activity: Text = Field(description="Code of a pcf-background activity (the material).")
+    activity: Text = Field(description="Code of a pcf-background activity (the material) or "
+                                       "of a product's reference activity.")
     kg_c_per_kg: float = Field(gt=0.0, le=1.0, description="Carbon mass fraction, kg C per kg "
                                                             "of material.")
     origin: Literal["fossil", "biogenic"] = Field(description="Origin of the carbon (geogenic "

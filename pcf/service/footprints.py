@@ -126,8 +126,11 @@ def compute_footprint(product: str, variant: str | None = None,
         Attach to each contribution ``"provenance"``: the metadata of its exchanges (source,
         year, geography, formula, the input's own years and sources, its upstream chain's
         sources, carbon content; :class:`pcf.engine.provenance.ExchangeMeta`), and to the
-        footprint ``"site"``: ``{"location", "reference_years"}`` of the product's reference
-        activity. Certificates and data-quality ratings work from these.
+        footprint ``"site"``: ``{"location", "reference_years", "carbon_content"}`` of the
+        product's reference activity, and ``"linked_products"``: ``[{"product", "amount",
+        "unit", "carbon_content"}]``, the products it uses as linked sub-systems (amount in
+        their declared unit per declared unit of this one). Certificates and data-quality
+        ratings work from these.
 
     Returns
     -------
@@ -191,5 +194,12 @@ def compute_footprint(product: str, variant: str | None = None,
         for item in footprint["contributions"]:
             item["provenance"] = [m.to_dict() for m in prov.lookup(item)]
         footprint["site"] = {"location": prov.location,
-                             "reference_years": list(prov.reference_years)}
+                             "reference_years": list(prov.reference_years),
+                             "carbon_content": prov.carbon_content}
+        engine = get_engine()
+        footprint["linked_products"] = [
+            {"product": sid, "amount": amount,
+             "unit": engine.system(sid).definition["declared_unit"],
+             "carbon_content": engine.provenance(sid).carbon_content}
+            for sid, amount in sorted(result.linked.items())]
     return footprint
