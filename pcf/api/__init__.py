@@ -26,6 +26,7 @@ from pcf.api.auth import authenticate_request
 from pcf.api.docs import register_docs
 from pcf.api.problems import PROBLEM_MEDIA_TYPE, register_error_handlers
 from pcf.api.schemas import MAX_ORDER_LINES, ProblemSchema
+from pcf.api.workbench import register_workbench
 from pcf.store import Store
 
 MAX_CONTENT_LENGTH = 1024 * 1024
@@ -140,5 +141,6 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         api.register_blueprint(importlib.import_module(name).blp)
     app.before_request(authenticate_request)
     register_docs(app)
+    register_workbench(app)  # the web page at /app (pcf.api.workbench)
     app.add_url_rule("/", "root", lambda: redirect("/docs"), methods=["GET"])
     return app
