@@ -73,9 +73,19 @@ class AppState:
 
 
 class PcfApi(flask_smorest.Api):
-    """flask-smorest Api with problem+json errors (handlers and documentation)."""
+    """flask-smorest Api with problem+json errors (handlers and documentation) and an
+    operationId and response example on every operation (:mod:`pcf.api.openapi`)."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _openapi_json(self):
+        from flask import current_app, json
+
+        from pcf.api.openapi import complete_spec
+
+        return current_app.response_class(
+            json.dumps(complete_spec(self.spec.to_dict(), current_app), indent=2,
+                       sort_keys=False), mimetype="application/json")
 
     def _register_error_handlers(self):
         register_error_handlers(self._app)

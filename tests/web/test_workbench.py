@@ -388,3 +388,21 @@ def test_pages_work_offline_and_name_their_assets(server):
     assert client.get("/app/static/../__init__.py").status_code == 404
     js = client.get("/app/static/workbench.js")
     assert js.status_code == 200 and js.mimetype == "text/javascript"
+
+
+def test_docs_try_it_out_with_the_key(page, server):
+    """/docs: authorize with the key, run GET /v1/orders from the page (Swagger UI, local)."""
+    page.goto(server["base"] + "/docs")
+    page.wait_for_selector(".swagger-ui .btn.authorize")
+    page.click(".swagger-ui .btn.authorize")
+    page.fill(".auth-container input", server["key"])
+    page.click(".auth-btn-wrapper .btn.modal-btn.auth.authorize")
+    page.click(".auth-btn-wrapper .btn-done")
+    op = page.locator("#operations-orders-orders_list_orders")
+    op.locator(".opblock-summary").click()
+    op.locator(".btn.execute").click()
+    status = op.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for()
+    assert status.inner_text().strip().startswith("200")
+    assert "orders_list_orders" in op.inner_text()
+    _shot(page, "07-docs-try-it-out")
