@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tenants": ("pcf.commands.tenants:tenants", "API tenants and their keys."),
     "certificates": ("pcf.commands.certificates:certificates",
                      "Verify, issue, revoke, supersede certificates."),
+    "brightway": ("pcf.commands.brightway:brightway",
+                  "Activity Browser: parameter-scenario file, edits to the project."),
     "serve": ("pcf.commands.serve:serve", "Run the HTTP API."),
 }
 """Subcommand name -> (``module:attribute`` of its click command, one-line help), in help
