@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "certificates": ("pcf.commands.certificates:certificates",
                      "Verify, issue, revoke, supersede certificates."),
     "pact": ("pcf.commands.pact:pact", "PACT requests received and their answers."),
+    "brightway": ("pcf.commands.brightway:brightway",
+                  "Activity Browser: parameter-scenario file, edits to the project."),
     "serve": ("pcf.commands.serve:serve", "Run the HTTP API."),
 }
 """Subcommand name -> (``module:attribute`` of its click command, one-line help), in help

@@ -156,6 +156,10 @@ class InventoryInvalid(PcfError):
     """The inventory in ``databases/`` is invalid; ``message`` names the file and line."""
 
 
+class ProjectEdited(PcfError):
+    """The Brightway project was edited outside pcf and a rebuild would discard the edits."""
+
+
 class ProjectNotReady(PcfError):
     """The Brightway project is missing or stale; run ``pcf setup``."""
 

@@ -171,6 +171,50 @@ class ParameterSpec:
             return [name, f"{name}__given"]
         return [name]
 
+    def brightway_data(self) -> dict[str, dict[str, Any]]:
+        """What the Brightway parameters of this parameter say about themselves, so that a user
+        of Activity Browser sees meaning, unit and bounds and not only encoded names.
+
+        Returns
+        -------
+        dict
+            Encoded name (:meth:`brightway_names`) -> ``{"comment", "description", "unit",
+            "minimum", "maximum", "pcf_parameter", "pcf_source"}``. ``comment`` is the text
+            Activity Browser shows in its parameter tables; ``minimum`` and ``maximum`` are the
+            allowed range (0 and 1 for indicators); no uncertainty distribution is implied.
+        """
+        source = f" Source: {self.source}." if self.source else ""
+        base = {"pcf_parameter": self.name, "pcf_source": self.source}
+        if self.type == "choice":
+            choices = ", ".join(self.choices)
+            return {indicator(self.name, c): {
+                **base, "unit": "", "minimum": 0.0, "maximum": 1.0,
+                "description": f"1 when {self.name} is {c!r}, else 0. {self.description}",
+                "comment": (f"1 when {self.name} = {c}, else 0 (exactly one of {self.name}'s "
+                            f"indicators is 1; choices: {choices}; default {self.default}). "
+                            f"{self.description}.{source}")}
+                for c in self.choices}
+        name = formula_name(self.name)
+        if self.type == "boolean":
+            return {name: {**base, "unit": "", "minimum": 0.0, "maximum": 1.0,
+                           "description": self.description,
+                           "comment": f"1 = true, 0 = false (default {self.default}). "
+                                      f"{self.description}.{source}"}}
+        unit = self.unit or ""
+        bounds = f"{self.min} to {self.max}" + (" or not given" if self.optional else "")
+        default = "not given" if self.default is None else self.default
+        out = {name: {**base, "unit": unit, "minimum": self.min, "maximum": self.max,
+                      "description": self.description,
+                      "comment": f"{self.description} [{unit or '-'}; {bounds}; default "
+                                 f"{default}].{source}"}}
+        if self.optional:
+            out[f"{name}__given"] = {
+                **base, "unit": "", "minimum": 0.0, "maximum": 1.0,
+                "description": f"1 when {self.name} is given, else 0",
+                "comment": f"1 when {self.name} is given, else 0 ({self.name} is then "
+                           f"ignored).{source}"}
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used in the Brightway project and by ``pcf products``."""
         return {

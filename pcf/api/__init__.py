@@ -27,6 +27,7 @@ from pcf.api.auth import authenticate_request
 from pcf.api.docs import register_docs
 from pcf.api.problems import PROBLEM_MEDIA_TYPE, register_error_handlers
 from pcf.api.schemas import MAX_ORDER_LINES, ProblemSchema
+from pcf.api.workbench import register_workbench
 from pcf.store import Store
 
 MAX_CONTENT_LENGTH = 1024 * 1024
@@ -83,9 +84,19 @@ class AppState:
 
 
 class PcfApi(flask_smorest.Api):
-    """flask-smorest Api with problem+json errors (handlers and documentation)."""
+    """flask-smorest Api with problem+json errors (handlers and documentation) and an
+    operationId and response example on every operation (:mod:`pcf.api.openapi`)."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _openapi_json(self):
+        from flask import current_app, json
+
+        from pcf.api.openapi import complete_spec
+
+        return current_app.response_class(
+            json.dumps(complete_spec(self.spec.to_dict(), current_app), indent=2,
+                       sort_keys=False), mimetype="application/json")
 
     def _register_error_handlers(self):
         register_error_handlers(self._app)
@@ -175,5 +186,6 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     state.pact_worker = _pact_worker(app, store)
     app.before_request(authenticate_request)
     register_docs(app)
+    register_workbench(app)  # the web page at /app (pcf.api.workbench)
     app.add_url_rule("/", "root", lambda: redirect("/docs"), methods=["GET"])
     return app

@@ -31,6 +31,14 @@ from marshmallow import fields, validate
 
 from pcf.api.auth import current_tenant, public
 from pcf.api.blueprint import Blueprint, json_response
+from pcf.api.pagination import (
+    LINK_HEADER_DOC,
+    cursor_field,
+    decode_cursor,
+    encode_cursor,
+    limit_field,
+    link_header,
+)
 from pcf.api.problems import ApiProblem
 from pcf.api.schemas import ORDER_ID_PATTERN, RequestSchema, ResponseSchema
 from pcf.api.urls import dev_mode
@@ -81,6 +89,8 @@ class CertificateQuerySchema(RequestSchema):
     tenant = fields.String(validate=validate.Length(min=1, max=200),
                            metadata={"description": "Admins only: list this tenant's "
                                                     "certificates (default for admins: all)."})
+    limit = limit_field(500)
+    cursor = cursor_field()
 
 
 class CertificateFileSchema(ma.Schema):
@@ -165,10 +175,12 @@ class CertificateSchema(ResponseSchema):
 
 
 class CertificateListSchema(ResponseSchema):
-    """``GET /v1/certificates``: newest first (at most 500)."""
+    """``GET /v1/certificates``: one page, newest first (at most `limit`, default 500)."""
 
     certificates = fields.List(fields.Nested(CertificateSchema), required=True)
-    truncated = fields.Boolean(metadata={"description": "More than 500 matched"})
+    truncated = fields.Boolean(metadata={"description": "More matched than this page holds"})
+    next_cursor = fields.String(metadata={
+        "description": "Cursor of the next page; present only when `truncated` is true."})
 
 
 class PublicKeySchema(ResponseSchema):
@@ -313,13 +325,14 @@ def issue(args: dict):
 @blp.route("", methods=["GET"])
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 @blp.arguments(CertificateQuerySchema, location="query")
-@blp.response(200, CertificateListSchema)
+@blp.response(200, CertificateListSchema, headers=LINK_HEADER_DOC)
 @blp.alt_response(403, response="FORBIDDEN")
 def list_(query: dict):
     """List your tenant's certificates, newest first (admins: all, or `?tenant=NAME`).
 
-    Filter with `order_id`, `line_id` and `status`. At most 500 are returned;
-    `truncated: true` says there are more (narrow the filter).
+    Filter with `order_id`, `line_id` and `status`. One page of `limit` (default and at most
+    500); `truncated: true` and `next_cursor` say there are more: pass `cursor=<next_cursor>`
+    (or follow the `Link: <...>; rel="next"` header) for the next page.
     """
     from pcf.service.certificates import certificate_view
     from pcf.store.certificates import list_certificates
@@ -331,16 +344,31 @@ def list_(query: dict):
         scope = acting_for(store, tenant, query["tenant"],
                            "list another tenant's certificates").id
     # the status is derived (revoked > superseded > expired > active), so it is filtered
-    # after loading: load them all then, and cut to the page afterwards
-    limit = 500
-    records = list_certificates(store.engine, scope, query.get("order_id"),
-                                query.get("line_id"),
-                                limit=None if query.get("status") else limit + 1)
+    # after loading: read batches until the page is full
+    limit = query.get("limit") or 500
+    before = decode_cursor("certificate", query.get("cursor"))
     base = _base_url()
-    views = [certificate_view(r, base) for r in records]
-    if query.get("status"):
-        views = [v for v in views if v["status"] == query["status"]]
-    return json_response({"certificates": views[:limit], "truncated": len(views) > limit})
+    page: list[tuple[int, dict]] = []
+    more = False
+    while True:
+        records = list_certificates(store.engine, scope, query.get("order_id"),
+                                    query.get("line_id"), limit=limit + 1, before=before)
+        for record in records:
+            view = certificate_view(record, base)
+            if query.get("status") and view["status"] != query["status"]:
+                continue
+            if len(page) == limit:
+                more = True
+                break
+            page.append((record.pk, view))
+        if more or len(records) <= limit:
+            break
+        before = records[-1].pk
+    cursor = encode_cursor("certificate", page[-1][0]) if more else None
+    body: dict = {"certificates": [v for _, v in page], "truncated": more}
+    if cursor is not None:  # only when there is a next page (the list's first shape kept)
+        body["next_cursor"] = cursor
+    return json_response(body, 200, link_header(cursor, limit))
 
 
 @blp.route("/public-key", methods=["GET"])

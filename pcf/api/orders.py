@@ -20,7 +20,21 @@ from flask import current_app
 
 from pcf.api.auth import current_tenant
 from pcf.api.blueprint import Blueprint, json_response
-from pcf.api.schemas import OrderQuerySchema, OrderRequestSchema, OrderSchema
+from pcf.api.order_files import (
+    DOWNLOAD_DOC,
+    UPLOAD_DOC,
+    accept_spreadsheets,
+    download_format,
+    order_download,
+)
+from pcf.api.pagination import LINK_HEADER_DOC, decode_cursor, encode_cursor, link_header
+from pcf.api.schemas import (
+    OrderListQuerySchema,
+    OrderListSchema,
+    OrderQuerySchema,
+    OrderRequestSchema,
+    OrderSchema,
+)
 from pcf.service.orders import OrderLineInput, submit_order
 from pcf.service.tenants import acting_for
 
@@ -33,6 +47,8 @@ def _store():
 
 
 @blp.route("", methods=["POST"])
+@accept_spreadsheets  # text/csv and xlsx bodies (pcf.api.order_files)
+@blp.doc(**UPLOAD_DOC)
 @blp.arguments(OrderRequestSchema, example={
     "order_id": "PO-2025-0042",
     "lines": [
@@ -55,7 +71,8 @@ def create_order(args: dict):
     Each line gets a Footprint (kg CO2e for its quantity); the order total is their sum.
     1 to 5,000 lines, body at most 1 MiB. Idempotent: the same body again answers 200 with
     the stored order; a different body under the same order_id is 409. Order ids are scoped to
-    your tenant.
+    your tenant. The body may also be a spreadsheet (`text/csv`, comma or semicolon, UTF-8
+    with or without BOM; or xlsx) with the columns of `pcf orders score`: one order per file.
     """
     order_id = args["order_id"]
     lines = [
@@ -72,7 +89,28 @@ def create_order(args: dict):
     return json_response(document, 200, {**location, "Idempotent-Replayed": "true"})
 
 
+@blp.route("", methods=["GET"])
+@blp.arguments(OrderListQuerySchema, location="query")
+@blp.response(200, OrderListSchema, headers=LINK_HEADER_DOC)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def list_orders(query: dict):
+    """List your tenant's orders, newest first, one page at a time (no lines).
+
+    `limit` (default 50, at most 500) and `cursor` (the `next_cursor` of the previous page,
+    also given in the `Link: <...>; rel="next"` header). Admins may add `?tenant=NAME`.
+    """
+    owner = acting_for(_store(), current_tenant(), query.get("tenant"),
+                       "list another tenant's orders")
+    limit = query.get("limit") or 50
+    page, last = _store().list_orders(owner.id, limit, decode_cursor("order", query.get("cursor")))
+    cursor = encode_cursor("order", last) if last is not None else None
+    return json_response({"orders": page, "next_cursor": cursor}, 200, link_header(cursor, limit))
+
+
 @blp.route("/<string:order_id>", methods=["GET"])
+@blp.doc(**DOWNLOAD_DOC)
 @blp.arguments(OrderQuerySchema, location="query")
 @blp.response(200, OrderSchema)
 @blp.alt_response(403, response="FORBIDDEN")
@@ -80,8 +118,12 @@ def create_order(args: dict):
 def get_order(query: dict, order_id: str):
     """Read a stored order of your tenant (another tenant's order id answers 404).
 
-    Admins may add ``?tenant=NAME`` to read another tenant's order.
+    Admins may add ``?tenant=NAME`` to read another tenant's order. `?format=csv|xlsx` (or
+    an Accept header of text/csv or the xlsx media type) answers the scored spreadsheet.
     """
     owner = acting_for(_store(), current_tenant(), query.get("tenant"),
                        "read another tenant's orders")
+    fmt = download_format(query)
+    if fmt is not None:
+        return order_download(owner.id, order_id, fmt)
     return json_response(_store().get_order(owner.id, order_id))

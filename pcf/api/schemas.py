@@ -187,6 +187,10 @@ class OrderQuerySchema(RequestSchema):
     tenant = fields.String(validate=validate.Length(min=1, max=200),
                            metadata={"description": "Admins only: read the order of this "
                                                     "tenant instead of their own."})
+    format = fields.String(validate=validate.OneOf(["json", "csv", "xlsx"]), metadata={
+        "description": "json (default), csv or xlsx: the order as a scored spreadsheet, the "
+                       "columns of `pcf orders score` (an Accept header of text/csv or the "
+                       "xlsx media type does the same)."})
 
 
 class CaseSchema(RequestSchema):
@@ -429,3 +433,33 @@ class ProblemSchema(ResponseSchema):
                                                   "`lines[3].quantity`."})
     allowed = fields.Dict(keys=fields.String(), values=fields.Raw(),
                           metadata={"description": "Allowed values per field path."})
+
+
+class OrderListQuerySchema(RequestSchema):
+    """Query of ``GET /v1/orders``."""
+
+    limit = fields.Integer(validate=validate.Range(min=1, max=500), metadata={
+        "description": "Page size, 1 to 500 (default 50).", "example": 50})
+    cursor = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "`next_cursor` of the previous page (also in its `Link` header)."})
+    tenant = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "Admins only: list this tenant's orders instead of their own."})
+
+
+class OrderSummarySchema(ResponseSchema):
+    """One stored order in a list (no lines)."""
+
+    order_id = fields.String(required=True, metadata={"example": "PO-2025-0042"})
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    line_count = fields.Integer(required=True, metadata={"example": 2})
+    total = fields.Nested(PartsSchema, required=True, metadata={
+        "description": "Sum of the lines' totals, kg CO2e."})
+    database = fields.Nested(DatabaseSchema, required=True)
+
+
+class OrderListSchema(ResponseSchema):
+    """``GET /v1/orders``: one page of orders, newest first."""
+
+    orders = fields.List(fields.Nested(OrderSummarySchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True, metadata={
+        "description": "Cursor of the next page; null on the last page."})

@@ -41,20 +41,52 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+MAX_EDIT_LINES = 25
+"""Most lines of project edits printed (the rest are counted)."""
+
+
+def report_edits(edits: list[str]) -> None:
+    """Print what was changed in the Brightway project outside pcf, on stderr."""
+    click.echo("The Brightway project 'pcf' was changed outside pcf (Activity Browser or "
+               "bw2data) since `pcf setup`:", err=True)
+    for line in edits[:MAX_EDIT_LINES]:
+        click.echo(f"  - {line}", err=True)
+    if len(edits) > MAX_EDIT_LINES:
+        click.echo(f"  ... and {len(edits) - MAX_EDIT_LINES} more", err=True)
+
+
 def ensure_project() -> None:
-    """Build the Brightway project first if it is missing or stale (message on stderr)."""
+    """Build the Brightway project first if it is missing or stale (message on stderr), but
+    never over edits made to it outside pcf: those are listed, and the command goes on with
+    the edited project (results say ``+modified``) unless ``databases/`` changed too, which
+    needs a decision (:class:`~pcf.errors.ProjectEdited`: ``pcf setup --force`` discards the
+    edits)."""
     from pcf.inventory.stamp import quick_freshness
 
     if quick_freshness() is True:  # answered from files, without importing Brightway
         return
-    from pcf.inventory.build import ensure_built, is_fresh
+    from pcf.errors import ProjectEdited
+    from pcf.inventory.build import ensure_built, project_state
 
-    if not is_fresh():
-        click.echo("Brightway project missing or stale: building it from databases/ ...",
-                   err=True)
-        stamp = ensure_built()
-        click.echo(f"built database version {stamp['version']} in {stamp['seconds']} s",
-                   err=True)
+    state = project_state()
+    if state.fresh:
+        return
+    if state.edits:
+        report_edits(state.edits)
+        if state.data_changed:
+            raise ProjectEdited("databases/ or the model code changed too, and rebuilding "
+                                "would discard the edits listed above; keep what you need "
+                                "(e.g. export it from Activity Browser), then run `pcf setup "
+                                "--force` to rebuild", field="project")
+        click.echo("Kept: results come from the edited project (database version "
+                   "'<version>+modified'). `pcf setup --force` rebuilds from databases/ and "
+                   "discards these edits.", err=True)
+        return
+    click.echo("Brightway project missing or stale: building it from databases/ ...",
+               err=True)
+    stamp = ensure_built(force=True)
+    click.echo(f"built database version {stamp['version']} in {stamp['seconds']} s",
+               err=True)
 
 
 def emit_json(data: Any) -> None:

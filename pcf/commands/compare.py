@@ -8,6 +8,9 @@ swept over values (:func:`pcf.service.comparisons.compare`, as ``POST /v1/compar
 ``pcf sweep PRODUCT PARAMETER VALUE... [--variant V] [--set NAME=VALUE]...``
     The footprint per declared unit at each value of PARAMETER (a one-case comparison with a
     sweep), with its difference to the first value.
+
+Both print a table (or JSON) and, with ``--plot FILE.png|svg``, write a chart
+(:mod:`pcf.commands.plots`, matplotlib); any other extension is an error before any work.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import click
 
 from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_errors, parse_sets
 from pcf.errors import InvalidInput
+
+PLOT = click.option("--plot", default=None, metavar="FILE.png|FILE.svg",
+                    help="Also write a chart (matplotlib) to FILE; .png or .svg.")
 
 
 def _cases(product: str, case_args: tuple[str, ...], sets: tuple[str, ...]) -> list[dict]:
@@ -69,19 +75,27 @@ def _print_table(doc: dict) -> None:
 @click.option("--set", "sets", multiple=True, metavar="LABEL.NAME=VALUE",
               help="Parameter value of one case; repeat for several.")
 @click.option("--reference", default=None, help="Label of the reference case (default: first).")
+@PLOT
 @FORMAT
 @handle_errors
 def compare(product: str, case_args: tuple[str, ...], sets: tuple[str, ...],
-            reference: str | None, fmt: str) -> None:
+            reference: str | None, plot: str | None, fmt: str) -> None:
     """Compare cases of PRODUCT: footprint per declared unit and difference to the reference."""
+    from pcf.commands.plots import check_plot_path
     from pcf.service.comparisons import compare as compare_cases
 
+    check_plot_path(plot)
     ensure_project()
     doc = compare_cases(product, _cases(product, case_args, sets), reference)
     if fmt == "json":
         emit_json(doc)
     else:
         _print_table(doc)
+    if plot:
+        from pcf.commands.plots import plot_comparison
+
+        plot_comparison(doc, plot)
+        click.echo(f"chart written to {plot}", err=True)
 
 
 @click.command()
@@ -91,13 +105,16 @@ def compare(product: str, case_args: tuple[str, ...], sets: tuple[str, ...],
 @click.option("--variant", default=None, help="Variant of the swept case.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Other parameter values of the swept case; repeat for several.")
+@PLOT
 @FORMAT
 @handle_errors
 def sweep(product: str, parameter: str, values: tuple[str, ...], variant: str | None,
-          sets: tuple[str, ...], fmt: str) -> None:
+          sets: tuple[str, ...], plot: str | None, fmt: str) -> None:
     """Footprint of PRODUCT at each of VALUES of PARAMETER (difference to the first value)."""
+    from pcf.commands.plots import check_plot_path
     from pcf.service.comparisons import compare as compare_cases
 
+    check_plot_path(plot)
     ensure_project()
     params = parse_sets(sets)
     params[parameter] = values[0]
@@ -107,3 +124,8 @@ def sweep(product: str, parameter: str, values: tuple[str, ...], variant: str | 
         emit_json(doc)
     else:
         _print_table(doc)
+    if plot:
+        from pcf.commands.plots import plot_sweep
+
+        plot_sweep(doc, plot)
+        click.echo(f"chart written to {plot}", err=True)

@@ -1,10 +1,12 @@
-"""``pcf orders score IN.csv -o OUT.csv [--on-error skip|fail]``: score an order-line file.
+"""``pcf orders score IN.csv|IN.xlsx -o OUT.csv|OUT.xlsx [--on-error skip|fail]``: score an
+order-line file.
 
 Shares :func:`pcf.service.orders.score_lines` with ``POST /v1/orders``
-(:func:`pcf.service.order_files.score_csv` reads and writes the files). Exit status (as the rest of
-the ``pcf`` command): 0 when the output was written (with ``--on-error skip``, bad lines are
-reported on stderr and left out), 2 when bad input stops the run (default ``--on-error fail``:
-every bad line is listed and nothing is written).
+(:func:`pcf.service.order_files.score_file` reads and writes the files: CSV with comma or
+semicolon, with or without BOM, and Excel .xlsx; any other extension is an error). Exit
+status (as the rest of the ``pcf`` command): 0 when the output was written (with
+``--on-error skip``, bad lines are reported on stderr and left out), 2 when bad input stops
+the run (default ``--on-error fail``: every bad line is listed and nothing is written).
 """
 
 from __future__ import annotations
@@ -73,9 +75,9 @@ def orders() -> None:
 
 
 @orders.command("score")
-@click.argument("in_csv", type=click.Path(exists=True, dir_okay=False))
+@click.argument("in_csv", metavar="IN_FILE", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", "out_csv", required=True, type=click.Path(dir_okay=False),
-              help="Scored CSV to write (input columns + declared_unit, "
+              help="Scored file to write, .csv or .xlsx (input columns + declared_unit, "
                    "kg_co2e_per_declared_unit, kg_co2e_total, database_version).")
 @click.option("--on-error", type=click.Choice(["fail", "skip"]), default="fail",
               show_default=True,
@@ -84,20 +86,23 @@ def orders() -> None:
               help="Progress bar on stderr (default: when stderr is a terminal and the file "
                    "has more than 10,000 lines).")
 def score(in_csv: str, out_csv: str, on_error: str, progress: bool | None) -> None:
-    """Score the order lines of IN_CSV and write OUT.csv.
+    """Score the order lines of IN_FILE (.csv or .xlsx) and write the output (.csv or .xlsx).
 
     Columns: order_id, line_id, product, quantity, unit (required), variant and param.<name>
-    (optional); other columns pass through. Bad lines are reported with their line number.
+    (optional); other columns pass through. CSV: comma or semicolon, UTF-8 with or without
+    BOM. Excel: the sheet "orders" or the first one. Bad lines are reported with their line
+    number (Excel: sheet, row and column).
     """
     from pcf.commands._common import ensure_project
-    from pcf.service.order_files import score_csv
+    from pcf.service.order_files import file_format, score_file
     from pcf.service.orders import OrderLinesError
 
     started = time.perf_counter()
     bar = ProgressBar(progress)
     try:
+        file_format(out_csv, "output")  # an unknown extension fails before any work
         ensure_project()
-        report = score_csv(in_csv, out_csv, on_error=on_error, progress=bar)
+        report = score_file(in_csv, out_csv, on_error=on_error, progress=bar)
     except OrderLinesError as exc:
         _report(exc.errors)
         click.echo(f"{len(exc.errors)} bad line(s); nothing written "

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pcf
@@ -50,7 +51,8 @@ from pcf.units import conversion_factor
 # The stamp, the database version and the hashes live in pcf.inventory.stamp (no Brightway
 # import); they are re-exported here for callers of the build.
 __all__ = ["ensure_built", "is_fresh", "project_fingerprint", "read_stamp", "stamp_path",
-           "code_hash", "current_version", "database_version", "STAMP_NAME"]
+           "code_hash", "current_version", "database_version", "STAMP_NAME", "ProjectState",
+           "project_state"]
 
 
 def project_fingerprint() -> str | None:
@@ -86,10 +88,59 @@ def is_fresh(root: Path | None = None) -> bool:
     return stamp.get("project_fingerprint") == project_fingerprint()
 
 
+@dataclass
+class ProjectState:
+    """Where the Brightway project stands against ``databases/`` and its last build.
+
+    Attributes
+    ----------
+    fresh : bool
+        Built from the current files and code, unchanged since: nothing to do.
+    data_changed : bool
+        ``databases/`` or the model code changed since the build (or it was never built).
+    edits : list of str
+        Changes made to the project outside ``pcf setup`` (Activity Browser, bw2data), one
+        line each (:func:`pcf.inventory.snapshot.diff`); empty when there are none.
+    """
+
+    fresh: bool
+    data_changed: bool
+    edits: list[str]
+
+
+def project_state(root: Path | None = None) -> ProjectState:
+    """Tell whether the project is up to date, stale, or edited outside pcf (and how).
+
+    Reads files only when nothing changed (:func:`quick_freshness`); otherwise opens the
+    project and compares it with the snapshot of the last build.
+    """
+    from pcf.inventory.snapshot import project_changes
+
+    quick = quick_freshness(root)
+    if quick is True:
+        return ProjectState(True, False, [])
+    stamp = read_stamp()
+    bd = bw2data()
+    if stamp is None or PROJECT_NAME not in bd.projects:
+        return ProjectState(False, True, [])
+    data_changed = stamp.get("version") != current_version(root)
+    fingerprint_same = stamp.get("project_fingerprint") == project_fingerprint()
+    if fingerprint_same:
+        return ProjectState(not data_changed, data_changed, [])
+    edits = project_changes()
+    if edits is None:  # built before pcf kept a snapshot: it knows that, not what, changed
+        edits = ["the project was changed after `pcf setup` (this build has no record of its "
+                 "content, so the changes cannot be listed)"]
+    return ProjectState(False, data_changed, edits)
+
+
 def ensure_built(root: Path | None = None, force: bool = False) -> dict:
     """Build the project if missing or stale (or ``force``); return the stamp.
 
-    The stamp is written last, so a build cut off half-way is rebuilt next time.
+    The stamp is written last, so a build cut off half-way is rebuilt next time. This is the
+    library call that builds when told to: it rebuilds a project edited outside pcf too. The
+    ``pcf`` commands ask :func:`project_state` first and never build over edits unless asked
+    (``pcf setup --force``).
 
     Returns
     -------
@@ -114,6 +165,9 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
         _write_project(inventory, carbon)
         bw2data().databases.clean()  # process anything left dirty before fingerprinting
     write_snapshot(companies)
+    from pcf.inventory import snapshot
+
+    content = snapshot.take_snapshot()
     stamp = {
         "version": database_version(inventory.content_hash),
         "inventory_hash": inventory.content_hash,
@@ -127,6 +181,7 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
         "project_fingerprint": project_fingerprint(),
         "file_signature": file_signature(),
         "definitions": {pid: definition(inventory, pid) for pid in sorted(inventory.products)},
+        "snapshot_sha256": snapshot.write_snapshot(content) if content is not None else None,
     }
     stamp_path().write_text(json.dumps(stamp, indent=2))
     return {**stamp, "rebuilt": True}
@@ -269,15 +324,32 @@ def _binding_notes(inventory: Inventory, product_id: str) -> dict[str, str]:
             for name, targets in notes.items()}
 
 
+def parameter_rows(product, notes: dict[str, str] | None = None) -> list[dict]:
+    """The Brightway activity parameters of a product (group = product id): every independent
+    encoded parameter with its default amount and what it means (description, unit, bounds,
+    source: :meth:`pcf.paramspec.ParameterSpec.brightway_data`), then the derived parameters
+    with their formulas. Extra keys are kept by bw2data in the parameter's ``data``.
+    ``notes`` (name -> text, e.g. :func:`_binding_notes`) are appended to the comments."""
+    meta: dict[str, dict] = {}
+    for spec in product.parameters.values():
+        meta.update(spec.brightway_data())
+    rows = [{"name": name, "amount": value, "database": PRODUCTS, "code": product.id,
+             **meta.get(name, {})}
+            for name, value in product.default_values().items()]
+    rows += [{"name": name, "formula": formula, "database": PRODUCTS, "code": product.id,
+              "description": f"derived parameter of {product.id}",
+              "comment": f"derived: {name} = {formula} (recomputed from the parameters)"}
+             for name, formula in product.derived.items()]
+    for row in rows:
+        note = (notes or {}).get(row["name"])
+        if note:
+            row["comment"] = f"{row['comment']}; {note}" if row.get("comment") else note
+    return rows
+
+
 def _write_parameters(bd, inventory: Inventory) -> None:
     for product in inventory.products.values():
-        notes = _binding_notes(inventory, product.id)
-        rows = [{"name": name, "amount": value, "database": PRODUCTS, "code": product.id,
-                 **({"comment": notes[name]} if name in notes else {})}
-                for name, value in product.default_values().items()]
-        rows += [{"name": name, "formula": formula, "database": PRODUCTS, "code": product.id,
-                  **({"comment": notes[name]} if name in notes else {})}
-                 for name, formula in product.derived.items()]
+        rows = parameter_rows(product, _binding_notes(inventory, product.id))
         bd.parameters.new_activity_parameters(rows, group=product.id)
         for act in inventory.activities.values():
             if act.product == product.id:

@@ -210,3 +210,10 @@ def pathway(product: str, company: str | None) -> dict:
         out_years.append(entry)
     return {"product": product, "company": {"id": info["id"], "name": info["name"]},
             "base_year": base, "years": out_years}
+
+
+def companies() -> list[dict[str, Any]]:
+    """The companies with base-year data: ``[{"id", "name", "products": [product ids]}]``,
+    sorted by id (the reductions page of the workbench offers them)."""
+    return [{"id": cid, "name": data["name"], "products": sorted(data["products"])}
+            for cid, data in sorted(_companies().items())]

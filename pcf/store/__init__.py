@@ -108,3 +108,13 @@ class Store:
     def count_orders(self, tenant_id: int | None = None) -> tuple[int, int]:
         """Return ``(orders, order_lines)`` counts."""
         return _orders.count_orders(self.engine, tenant_id)
+
+    def get_order_request(self, tenant_id: int, order_id: str) -> dict[str, Any]:
+        """Return the stored canonical request of an order; raises UnknownResource."""
+        return _orders.get_order_request(self.engine, tenant_id, order_id)
+
+    def list_orders(self, tenant_id: int, limit: int,
+                    before: int | None = None) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of a tenant's orders, newest first, and the next cursor (see
+        :func:`pcf.store.orders.list_orders`)."""
+        return _orders.list_orders(self.engine, tenant_id, limit, before)

@@ -344,10 +344,14 @@ def get_certificate(engine, certificate_id: str, tenant_id: int | None = None
 
 def list_certificates(engine, tenant_id: int | None = None, order_id: str | None = None,
                       line_id: str | None = None,
-                      limit: int | None = 500) -> list[CertificateRecord]:
+                      limit: int | None = 500, before: int | None = None
+                      ) -> list[CertificateRecord]:
     """Return certificates (of one tenant, or all with ``tenant_id=None``), newest first; at
-    most ``limit`` (None: all)."""
+    most ``limit`` (None: all); with ``before`` (a record's ``pk``, the page cursor) only
+    those stored before it."""
     query = _select_records().where(_certs.c.sha256 != "")
+    if before is not None:
+        query = query.where(_certs.c.id < before)
     if tenant_id is not None:
         query = query.where(_certs.c.tenant_id == tenant_id)
     if order_id is not None:

@@ -208,3 +208,54 @@ def count_orders(engine: Engine, tenant_id: int | None = None) -> tuple[int, int
             q_lines = q_lines.join(_orders, _orders.c.id == _lines.c.order_pk).where(
                 _orders.c.tenant_id == tenant_id)
         return conn.execute(q_orders).scalar_one(), conn.execute(q_lines).scalar_one()
+
+
+def get_order_request(engine: Engine, tenant_id: int, order_id: str) -> dict[str, Any]:
+    """Return the stored canonical request of an order (the parameters as given, for the
+    spreadsheet download).
+
+    Raises
+    ------
+    UnknownResource
+        The tenant has no order with this id.
+    """
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(_orders.c.request_json)
+            .where(_orders.c.tenant_id == tenant_id, _orders.c.order_id == order_id)
+        ).first()
+    if row is None:
+        raise UnknownOrder(f"no order {order_id!r}", field="order_id")
+    return json.loads(row.request_json)
+
+
+def list_orders(engine: Engine, tenant_id: int, limit: int,
+                before: int | None = None) -> tuple[list[dict[str, Any]], int | None]:
+    """Return one page of a tenant's orders, newest first, and the cursor of the next page.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+    tenant_id : int
+    limit : int
+        Page size (> 0).
+    before : int, optional
+        Cursor from the previous page: only orders stored before that one.
+
+    Returns
+    -------
+    (list of dict, int or None)
+        Summaries ``{order_id, created_at, line_count, total, database}`` and the cursor of
+        the next page (None on the last page).
+    """
+    query = (select(_orders.c.id, _orders.c.order_id, _orders.c.created_at,
+                    _orders.c.line_count, _orders.c.total_json, _orders.c.database_version)
+             .where(_orders.c.tenant_id == tenant_id))
+    if before is not None:
+        query = query.where(_orders.c.id < before)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(_orders.c.id.desc()).limit(limit + 1)).all()
+    page = [{"order_id": r.order_id, "created_at": _iso(r.created_at),
+             "line_count": r.line_count, "total": json.loads(r.total_json),
+             "database": {"version": r.database_version}} for r in rows[:limit]]
+    return page, (rows[limit - 1].id if len(rows) > limit else None)

@@ -11,6 +11,8 @@ window.addEventListener("load", function () {
     validatorUrl: null,       // no call to the online validator
     docExpansion: "list",
     defaultModelsExpandDepth: 0,
-    displayRequestDuration: true
+    displayRequestDuration: true,
+    tryItOutEnabled: true,    // "Try it out" open on every operation; the key goes in "Authorize"
+    displayOperationId: true
   });
 });
