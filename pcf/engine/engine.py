@@ -81,6 +81,9 @@ class ProductSystem:
                  project_notes=()):
         self.product_id = product_id
         self.definition = definition
+        self.published_ranges: list[dict] = []
+        """Published results the product is held against (``databases/rules/``), written
+        onto the reference activity by ``pcf setup`` (``pcf_published_ranges``)."""
         self.inputs = list(inputs)          # independent Brightway parameter names
         self.defaults = dict(inputs)
         self.stages = list(definition["stages"])
@@ -296,6 +299,7 @@ class Engine:
                 pid, ref["pcf_product_definition"], inputs, derived, activities, exchanges,
                 lam, cf, bio_index, act_index, names, self.version, frozenset(combustion_only),
                 self.notes)
+            self.products[pid].published_ranges = list(ref.get("pcf_published_ranges") or [])
 
     @staticmethod
     def _exchange(ex) -> dict:
