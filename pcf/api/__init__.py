@@ -38,6 +38,7 @@ BLUEPRINTS = (
     "pcf.api.comparisons",
     "pcf.api.orders",
     "pcf.api.reductions",
+    "pcf.api.audit",
     "pcf.api.certificates",
 )
 """Modules whose ``blp`` is registered, in this order."""
