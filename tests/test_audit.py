@@ -277,14 +277,15 @@ def test_flags_on_purpose_made_bad_data(built_home, monkeypatch):
 
 @pytest.mark.slow
 def test_flags_on_bad_data_through_setup_and_the_cli(built_home, tmp_path):
-    """The same through `pcf setup` and `pcf audit`: a coating put on top of a full kg of body,
-    and a range that excludes the coil."""
+    """The same through `pcf setup` and `pcf audit`: a coating put on top of a full kg of body
+    (the body no longer net of the coating), and a range that excludes the coil."""
     copy = tmp_path / "databases"
     shutil.copytree(databases_dir(), copy)
     product = copy / "products" / "ndfeb-magnet.yaml"
     text = product.read_text()
-    assert 'formula: "body_mass"' in text
-    product.write_text(text.replace('formula: "body_mass"', 'formula: "1"', 1))
+    body = 'body_mass: "1 - coating_mass * coating__ni - coating_mass * 0.1347 * coating__epoxy"'
+    assert body in text
+    product.write_text(text.replace(body, 'body_mass: "1"', 1))
     ranges = copy / "rules" / "published-ranges.yaml"
     ranges.write_text(ranges.read_text().replace("low: 14.98\n    high: 22.0",
                                                  "low: 1.0\n    high: 2.0"))
