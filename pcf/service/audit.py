@@ -89,8 +89,8 @@ def audit(product: str, variant: str | None = None,
     gwp = gwp_basis_mix(fp)
     if gwp["ar6_percent"] < AR6_LIMIT:
         flags.append(_flag("gwp-basis-mixed", "warning",
-                           f"{gwp['other_percent']:.1f} % of the total rests on CO2e figures "
-                           f"computed by their sources with other GWP sets: {gwp['label']}"))
+                           f"the 'AR6' method label covers CO2e computed by sources with other "
+                           f"GWP sets: {gwp['label']}"))
 
     ranges = _ranges(product, product_model, fp)
     for r in ranges:
@@ -334,6 +334,9 @@ def render_markdown(doc: dict[str, Any]) -> str:
                   + (f" -- {c['implies']['message']}" if c.get("implies") else "")
                   for c in company["checks"]]
         lines += [f"- measure {m['id']}: {m.get('message', '')}" for m in company["measures"]]
+        if not company["checks"] and not company["measures"]:
+            lines.append("No check applies: the company stores no inventory, no reported "
+                         "stage values and no measures for this product.")
     lines += ["", "## Flags", ""]
     lines += [f"- [{f['severity']}] {f['code']}: {f['message']}" for f in doc["flags"]] \
         or ["None."]
