@@ -86,7 +86,7 @@ def reduction_vs_reported(modelled: float | None, reported: float | None, what: 
                 "message": f"{what}: nothing to compare"}
     gap = modelled - reported
     status = "disagree" if abs(gap) > tolerance_points else "ok"
-    message = (f"{what}: from stored data {-modelled:+.1%}, reported {-reported:+.1%} "
-               f"(difference {-gap * 100:+.1f} points)")
+    message = (f"{what}: from stored data {0.0 - modelled:+.1%}, reported "
+               f"{0.0 - reported:+.1%} (difference {0.0 - gap * 100:+.1f} points)")
     return {"status": status, "modelled": modelled, "reported": reported, "gap": gap,
             "message": message}

@@ -100,7 +100,9 @@ def _stage_checks(record: dict, footprints: dict[int, dict]) -> list[dict]:
                                                f"{year} {label}")
             check = {"id": "modelled-vs-reported", "year": year, "stage": stage, **check}
             if check["status"] != "ok" and len(lines) == 2 and len(fp["supply_mix"]) == 2:
-                check["implies"] = _implied_mix(lines, fp, stage, reported["value"])
+                implies = _implied_mix(lines, fp, stage, reported["value"])
+                if implies["message"]:       # the lines differ in this stage
+                    check["implies"] = implies
             out.append(check)
     return out
 
