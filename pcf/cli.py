@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sweep": ("pcf.commands.compare:sweep", "Footprint over the values of one parameter."),
     "reductions": ("pcf.commands.reductions:reductions",
                    "Reductions against the base year, targets."),
+    "audit": ("pcf.commands.audit:audit",
+              "Audit a footprint: ranges, mass balance, assumptions, GWP basis, flags."),
     "orders": ("pcf.commands.orders:orders", "Score order-line files."),
     "tenants": ("pcf.commands.tenants:tenants", "API tenants and their keys."),
     "certificates": ("pcf.commands.certificates:certificates",

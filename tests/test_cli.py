@@ -100,3 +100,21 @@ def test_table_output_names_stages(built_home):
     out = run("footprint", "aluminium-coil", "--quantity", "20", "--unit", "t", home=built_home)
     assert out.returncode == 0, out.stderr
     assert "raw-materials" in out.stdout and "total for 20 t" in out.stdout
+
+
+def test_audit_markdown_and_json(built_home):
+    """`pcf audit` (issue 16): Markdown by default, JSON with --format json; bad input is one
+    line on stderr."""
+    md = run("audit", "aluminium-coil", "--variant", "virgin", home=built_home)
+    assert md.returncode == 0, md.stderr
+    for section in ("# Audit: aluminium-coil", "## GWP basis", "## Published ranges",
+                    "## Mass balance", "## Assumptions", "## Flags"):
+        assert section in md.stdout
+    out = run("audit", "ndfeb-magnet", "--variant", "recycled", "--set", "coating=epoxy",
+              "--format", "json", home=built_home)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["parameters"]["coating"] == "epoxy" and doc["variant"] == "recycled"
+    assert {"published_ranges", "mass_balance", "assumptions", "gwp_basis", "flags"} <= set(doc)
+    bad = run("audit", "ndfeb-magnet", "--set", "colour=red", home=built_home)
+    assert bad.returncode == 2 and "colour" in bad.stderr and bad.stdout == ""

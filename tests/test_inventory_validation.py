@@ -271,9 +271,9 @@ def test_unknown_key_is_reported_at_its_own_line_with_the_allowed_keys(tmp_path)
     message = problems(root)
     assert f"databases/background/bg.yaml:{line_with(path, 'locaton:')}: unknown key " \
            "'locaton' in activity (allowed: basis, basis_kind, code, comment, exchanges, " \
-           "geography, location, name, source, stage, unit, year)" in message
+           "geography, gwp, location, name, source, stage, unit, year)" in message
     assert f"databases/background/bg.yaml:{line_with(path, 'licence:')}: unknown key " \
-           "'licence' in defaults (allowed: basis, geography, source, year)" in message
+           "'licence' in defaults (allowed: basis, geography, gwp, source, year)" in message
 
 
 def test_missing_field_and_closed_sets(tmp_path):
@@ -412,3 +412,109 @@ def test_bindings_must_fit_and_agree_at_the_defaults(tmp_path):
     assert "at the defaults, recycled_content is 1.0 here but 0.0 in widget" in message
     message = problems(write_with_gadget(tmp_path, gadget_doc(uses={"nothing": {}})))
     assert "uses 'nothing': no such other product" in message
+
+
+
+# --- issue 16: GWP basis of CO2e figures, published ranges, mass balance ---------------------
+
+def test_co2e_figure_needs_its_gwp_set(tmp_path):
+    bg = yaml.safe_load(yaml.safe_dump(BACKGROUND))
+    bg["activities"][0]["exchanges"][0]["basis"] = "life-cycle 500 g, given only as CO2e"
+    message = problems(write(tmp_path, background=bg))
+    assert "a figure given as CO2e needs its GWP set" in message
+    # stated on the source, the exchange inherits it; stated on the exchange, it wins
+    sources = yaml.safe_load(yaml.safe_dump(SOURCES))
+    sources["sources"][0].update(gwp="AR5", gwp_basis="the source says AR5")
+    inventory = load_inventory(write(tmp_path / "b", background=bg, sources=sources))
+    assert inventory.activities["grid"].exchanges[0].gwp == "AR5"
+    assert inventory.activities["green"].exchanges[0].gwp == "gas"     # no CO2e: a mass of CO2
+    bg["activities"][0]["exchanges"][0]["gwp"] = "AR6"
+    inventory = load_inventory(write(tmp_path / "c", background=bg, sources=sources))
+    assert inventory.activities["grid"].exchanges[0].gwp == "AR6"
+    sources["sources"][0].pop("gwp_basis")
+    assert "a source with 'gwp' needs 'gwp_basis'" in problems(
+        write(tmp_path / "d", background=bg, sources=sources))
+
+
+def test_gwp_set_only_on_co2_flows(tmp_path):
+    bg = yaml.safe_load(yaml.safe_dump(BACKGROUND))
+    bg["activities"][0]["exchanges"].append({"flow": "ch4-fossil", "amount": 0.001, "unit": "kg",
+                                             "gwp": "AR5"})
+    assert "only a CO2 flow can carry a figure given as CO2e" in \
+        problems(write(tmp_path, background=bg))
+
+
+def test_every_co2e_figure_in_databases_has_a_gwp_set():
+    inventory = load_inventory(REPO / "databases")
+    for act in inventory.activities.values():
+        for ex in act.exchanges:
+            if ex.kind == "biosphere":
+                assert ex.gwp in ("gas", "AR6", "AR5", "AR4", "SAR", "unstated"), ex.where
+                if "CO2e" in (ex.meta["basis"] or "") and ex.target.startswith("co2"):
+                    assert ex.gwp != "gas" or "CO2e of CO2" in ex.meta["basis"], ex.where
+
+
+def test_norway_stays_a_country_code():
+    inventory = load_inventory(REPO / "databases")
+    norway = inventory.activities["electricity-no"]
+    assert norway.location == "NO" and norway.meta["geography"] == "NO"
+
+
+def test_mass_balance_formulas_are_checked(tmp_path):
+    doc = product_doc()
+    doc["product"]["mass_balance"] = {
+        "product": "1", "inputs": [{"name": "m", "formula": "1 + nonsense", "basis": "b"}]}
+    assert "mass_balance: formula '1 + nonsense' names unknown parameter" in \
+        problems(write(tmp_path, product=doc))
+
+
+def test_alternatives_and_levers_are_checked(tmp_path):
+    doc = product_doc()
+    doc["product"]["alternatives"] = [{"name": "x", "label": "x", "basis": "b",
+                                       "parameters": {"colour": 1}}]
+    doc["product"]["levers"] = [{"name": "y", "label": "y", "basis": "b",
+                                 "parameters": {"recycled_content": 2}}]
+    message = problems(write(tmp_path, product=doc))
+    assert "alternative 'x' sets unknown parameter 'colour'" in message
+    assert "recycled_content=2.0 is out of range" in message
+
+
+def test_published_ranges_are_checked(tmp_path):
+    from pcf.inventory.rules import load_published_ranges
+
+    root = write(tmp_path)
+    inventory = load_inventory(root)
+    (root / "rules").mkdir()
+    entry = {"product": "widget", "variant": "virgin", "measure": "stage:nowhere", "low": 1,
+             "high": 2, "unit": "kg CO2e/kg", "label": "l", "sources": ["src-b"], "year": 2020,
+             "geography": "GLO", "basis": "b", "method": "m",
+             "replica": {"label": "r", "basis": "b", "parameters": {"colour": 1}}}
+    bad = [entry, {**entry, "product": "gizmo"}, {**entry, "variant": "used", "measure": "total",
+                                                  "sources": ["src-a"], "replica": None},
+           {**entry, "low": 3, "measure": "total", "sources": ["src-a"]}]
+    bad[2].pop("replica")
+    (root / "rules" / "published-ranges.yaml").write_text(
+        yaml.safe_dump({"published_ranges": bad}, sort_keys=False))
+    with pytest.raises(InventoryInvalid) as info:
+        load_published_ranges(root, inventory.products, inventory.sources)
+    message = str(info.value)
+    assert "low must not exceed high" in message
+    good = [{**entry, "measure": "stage:materials", "sources": ["src-a"], "replica": {
+        "label": "r", "basis": "b", "parameters": {"recycled_content": 0.5}}}]
+    (root / "rules" / "published-ranges.yaml").write_text(
+        yaml.safe_dump({"published_ranges": good}, sort_keys=False))
+    ranges = load_published_ranges(root, inventory.products, inventory.sources)
+    assert ranges["widget"][0]["citations"] == ["A citation"]
+    good[0].update(measure="stage:nowhere", sources=["src-b"],
+                   replica={"label": "r", "basis": "b", "parameters": {"colour": 1}})
+    good.append({**entry, "product": "gizmo", "measure": "total", "sources": ["src-a"]})
+    good.append({**entry, "variant": "used", "measure": "total", "sources": ["src-a"],
+                 "replica": {"label": "r", "basis": "b", "parameters": {}}})
+    (root / "rules" / "published-ranges.yaml").write_text(
+        yaml.safe_dump({"published_ranges": good}, sort_keys=False))
+    with pytest.raises(InventoryInvalid) as info:
+        load_published_ranges(root, inventory.products, inventory.sources)
+    message = str(info.value)
+    assert "measure 'stage:nowhere'" in message and "unknown source 'src-b'" in message
+    assert "replica sets unknown parameter 'colour'" in message
+    assert "unknown product 'gizmo'" in message and "has no variant 'used'" in message

@@ -20,7 +20,8 @@ SETTINGS = settings(max_examples=30, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # --- factors, kg CO2e per unit (databases/background/*.yaml; AR6 CH4 29.8, N2O 273) ---
-GRID = {  # combustion CO2 (MEE/NBS) + life-cycle remainder, as written in electricity.yaml
+CN_TD = 1.031405  # T&D losses to medium voltage, premise CN: (1.023)(1.005)(1.0032)
+GRID = {  # (combustion CO2 (MEE/NBS) + life-cycle remainder) x T&D, as in electricity.yaml
     "cn-national": 0.5306 + 0.051400, "cn-north": 0.6361 + 0.061620,
     "cn-inner-mongolia": 0.6361 + 0.061620, "cn-south": 0.4042 + 0.039155,
     "cn-guangdong": 0.4042 + 0.039155, "cn-sichuan": 0.1404 + 0.013601,
@@ -28,6 +29,7 @@ GRID = {  # combustion CO2 (MEE/NBS) + life-cycle remainder, as written in elect
     "cn-central": 0.5271 + 0.051061, "cn-northwest": 0.5543 + 0.053696,
     "cn-northeast": 0.5122 + 0.049618, "cn-southwest": 0.2472 + 0.023947,
 }
+GRID = {k: v * CN_TD for k, v in GRID.items()}
 GAS = (56.1 + 0.001 * 29.8 + 0.0001 * 273 + 9.2972) / 1000        # heat-natural-gas, per MJ
 HFO = (77.4 + 0.003 * 29.8 + 0.0006 * 273 + 17.475) / 1000        # heat-heavy-fuel-oil, per MJ
 GREEN_COKE, PITCH, LIME, PACKING, PACKAGING = 0.65494, 1.8516, 1.2683, 0.044637, 0.10171

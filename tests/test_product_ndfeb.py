@@ -208,11 +208,12 @@ def test_electrolysis_electricity_matches_hand_arithmetic(built_home):
     kwh_per_kg_metal = next(ex["amount"] for ex in _activity(doc, "ndfeb-ndpr-metal")["exchanges"]
                             if ex.get("select") == "electrolysis_grid")
     assert kwh_per_kg_metal == 8.6
+    body = 1 - p["coating_mass"]             # issue 16: body + Ni coating = 1 kg of magnet
     metal = (p["nd_content"] + p["pr_content"] + p["dy_content"] + p["tb_content"]) \
-        / p["machining_yield"]
+        / p["machining_yield"] * body
     yunnan = _background("electricity-cn-yunnan")
-    expected_kwh = kwh_per_kg_metal * metal                      # 8.6 x 0.319 / 0.70 = 3.919
-    expected_co2e = expected_kwh * _direct_co2(yunnan)           # x 0.117694 = 0.4613
+    expected_kwh = kwh_per_kg_metal * metal            # 8.6 x 0.319 / 0.70 x 0.989 = 3.876
+    expected_co2e = expected_kwh * _direct_co2(yunnan)  # x 0.117694 x 1.031405 (T&D) = 0.4705
 
     fp = footprint("virgin", electrolysis_grid="cn-yunnan")
     rows = [c for c in fp["contributions"] if c["input"] == yunnan["name"]]
@@ -220,16 +221,17 @@ def test_electrolysis_electricity_matches_hand_arithmetic(built_home):
     assert sum(c["amount"] for c in rows) == pytest.approx(expected_kwh, rel=1e-6)
     assert sum(c["kg_co2e_per_declared_unit"] for c in rows) == \
         pytest.approx(expected_co2e, rel=1e-6)
-    assert expected_co2e == pytest.approx(0.4613, abs=5e-4)
+    assert expected_co2e == pytest.approx(8.6 * 0.319 / 0.70 * 0.989 * 0.117694 * 1.031405,
+                                          abs=5e-4)
 
 
 def test_electrolysis_pfc_matches_hand_arithmetic(built_home):
     """CF4 and C2F6 of electrolysis: 0.238 g and 0.0265 g per kg metal (Sprecher) x kg metal x
-    AR6 GWP100 (7,380 and 12,400)."""
+    AR6 GWP100 (7,380 and 12,400); kg metal per kg magnet counts the body only (1 - coating)."""
     p = _defaults()
     metal = (p["nd_content"] + p["pr_content"] + p["dy_content"] + p["tb_content"]) \
-        / p["machining_yield"]
-    expected = metal * (0.000238 * GWP_CF4 + 0.0000265 * GWP_C2F6)   # 0.4557 x 2.0850 = 0.950
+        / p["machining_yield"] * (1 - p["coating_mass"])
+    expected = metal * (0.000238 * GWP_CF4 + 0.0000265 * GWP_C2F6)   # 0.4507 x 2.0850 = 0.940
     fp = footprint("virgin")
     pfc = sum(c["kg_co2e_per_declared_unit"] for c in fp["contributions"]
               if c["kind"] == "biosphere"
@@ -240,17 +242,18 @@ def test_electrolysis_pfc_matches_hand_arithmetic(built_home):
 def test_magnet_plant_electricity_matches_hand_arithmetic(built_home):
     """Site electricity of a virgin magnet (Sprecher's steps), by hand:
     strip casting 0.8 kWh x alloy + (HD 0.1 + jet milling 1.8 + pressing 0.4 + sintering 2.4)
-    per kg sintered block, / machining yield, + grinding 1.4 + Ni plating 4 x coating mass
-    + magnetising 0.01."""
+    per kg sintered block, / machining yield, + grinding 1.4, all per kg body (1 - coating
+    mass, issue 16), + Ni plating 4 x coating mass + magnetising 0.01."""
     p = _defaults()
     alloy = sum(p[k] for k in ("nd_content", "pr_content", "dy_content", "tb_content", "fe_content",
                                "b_content", "co_content", "cu_content", "al_content", "ga_content"))
-    kwh = (0.8 * alloy + 0.1 + 1.8 + 0.4 + 2.4) / p["machining_yield"] + 1.4 \
+    body = 1 - p["coating_mass"]
+    kwh = ((0.8 * alloy + 0.1 + 1.8 + 0.4 + 2.4) / p["machining_yield"] + 1.4) * body \
         + 4.0 * p["coating_mass"] + 0.01
     fp = footprint("virgin")
     site = sum(c["amount"] for c in fp["contributions"]
                if _is_electricity(c) and c["stage"] == "magnet-production")
-    assert site == pytest.approx(kwh, rel=1e-6)          # 9.79 kWh
+    assert site == pytest.approx(kwh, rel=1e-6)          # 9.42 kWh
 
 
 # --- the company's 2028 settings against its base year ----------------------------------------

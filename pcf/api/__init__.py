@@ -40,6 +40,7 @@ BLUEPRINTS = (
     "pcf.api.comparisons",
     "pcf.api.orders",
     "pcf.api.reductions",
+    "pcf.api.audit",
     "pcf.api.certificates",
     "pcf.api.pact_requests",
 )

@@ -143,6 +143,9 @@ class ProductSystem:
                 derived[link.prefix + name] = link.rename(formula)
             for name, formula in link.bindings.items():
                 derived[link.prefix + name] = f"({formula})"
+        self.published_ranges: list[dict] = []
+        """Published results the product is held against (``databases/rules/``), written
+        onto the reference activity by ``pcf setup`` (``pcf_published_ranges``)."""
         self.inputs = list(inputs)          # independent Brightway parameter names
         self.defaults = dict(inputs)
         self.stages = list(definition["stages"])
@@ -423,6 +426,7 @@ class Engine:
                 pid, definition, inputs, derived, activities, exchanges,
                 lam, cf, bio_index, act_index, names, self.version, frozenset(combustion_only),
                 self.notes, links)
+            self.products[pid].published_ranges = list(ref.get("pcf_published_ranges") or [])
 
     @staticmethod
     def _exchange(ex) -> dict:

@@ -61,6 +61,13 @@ class ExchangeMeta:
     carbon_content : dict or None
         For a background material that ends up in the product: ``{"kg_c_per_kg", "origin",
         "basis", "source"}`` (``databases/rules/carbon-content.yaml``); None otherwise.
+    gwp : str or None
+        For a biosphere exchange: its GWP basis (``gas`` or the GWP set of a figure given as
+        CO2e, :data:`pcf.inventory.schema.GWP_BASES`); None for a technosphere input.
+    gwp_split : tuple of (str, float)
+        For a background input: its cumulative kg CO2e (IPCC 2021 GWP100, total) per unit of
+        the input, split by the GWP basis of the figures it rests on (its own emissions and
+        those of its whole upstream chain); empty for a biosphere exchange.
     """
 
     kind: str
@@ -75,6 +82,8 @@ class ExchangeMeta:
     ef_sources: tuple = ()
     chain_sources: frozenset = field(default_factory=frozenset)
     carbon_content: dict | None = None
+    gwp: str | None = None
+    gwp_split: tuple = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (lists for tuples and sets), as carried on a contribution."""
@@ -85,7 +94,8 @@ class ExchangeMeta:
             "ef_years": list(self.ef_years), "ef_geography": self.ef_geography,
             "ef_sources": list(self.ef_sources),
             "chain_sources": sorted([list(s) for s in self.chain_sources], key=str),
-            "carbon_content": self.carbon_content,
+            "carbon_content": self.carbon_content, "gwp": self.gwp,
+            "gwp_split": {basis: value for basis, value in self.gwp_split},
         }
 
 
@@ -123,6 +133,11 @@ class ProductProvenance:
         return self.rows.get(key, [])
 
 
+def _flow_id(key) -> Any:
+    """A characterization row's flow as bw2data stores it (an id; older keys as tuples)."""
+    return key[0] if isinstance(key, (list, tuple)) and len(key) == 1 else key
+
+
 def _int_or_none(value) -> int | None:
     try:
         return int(value)
@@ -157,12 +172,40 @@ def product_provenance(product_id: str, version: str,
 def _build(product_id: str, version: str, suppliers: dict[str, str]) -> ProductProvenance:
     from pcf.bw import bw2data
     from pcf.config import PROJECT_NAME
+    from pcf.inventory.methods import METHODS
 
     bd = bw2data()
     if bd.projects.current != PROJECT_NAME:
         bd.projects.set_current(PROJECT_NAME)
     chain_cache: dict[tuple, frozenset] = {}
     direct_cache: dict[tuple, tuple] = {}
+    split_cache: dict[tuple, dict[str, float]] = {}
+    factors = {_flow_id(k): float(v) for k, v in bd.Method(METHODS["total"]).load()}
+
+    def split(node, seen=None) -> dict[str, float]:
+        """kg CO2e per unit of a background activity by GWP basis (recursive, cached)."""
+        k = node.key
+        if k in split_cache:
+            return split_cache[k]
+        seen = set() if seen is None else seen
+        if k in seen:               # the background has no cycles; guard anyway
+            return {}
+        seen.add(k)
+        out: dict[str, float] = {}
+        for ex in node.exchanges():
+            if ex["type"] == "biosphere":
+                value = float(ex["amount"]) * factors.get(ex.input.id, 0.0)
+                basis = ex.get("pcf_gwp") or "unstated"
+            elif ex["type"] == "technosphere" and ex.input["database"] == BACKGROUND_DB:
+                for basis, value in split(ex.input, seen).items():
+                    out[basis] = out.get(basis, 0.0) + float(ex["amount"]) * value
+                continue
+            else:
+                continue
+            if value:
+                out[basis] = out.get(basis, 0.0) + value
+        split_cache[k] = out
+        return out
 
     def direct(node) -> tuple:
         k = node.key
@@ -219,16 +262,18 @@ def _build(product_id: str, version: str, suppliers: dict[str, str]) -> ProductP
             if kind == "technosphere":
                 ef_years, ef_geo, ef_sources = direct(inp)
                 chain_sources = chain(inp)
+                gwp, gwp_split = None, tuple(sorted(split(inp).items()))
             else:
                 ef_years, ef_geo, ef_sources = (), None, ()
                 chain_sources = frozenset({(source, year)}) if source else frozenset()
+                gwp, gwp_split = ex.get("pcf_gwp") or "unstated", ()
             meta = ExchangeMeta(
                 kind=kind, input_code=inp["code"], input_database=inp["database"],
                 source=source, year=year, geography=ex.get("pcf_geography"),
                 formula=ex.get("formula"), ef_years=ef_years, ef_geography=ef_geo,
                 ef_sources=ef_sources, chain_sources=chain_sources,
                 carbon_content=inp.get("pcf_carbon_content") if kind == "technosphere"
-                else None)
+                else None, gwp=gwp, gwp_split=gwp_split)
             stage = suppliers[member] if member in suppliers else \
                 ex.get("pcf_stage") or node.get("pcf_stage")
             label = (inp["name"], node["name"], kind, stage)

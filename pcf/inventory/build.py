@@ -34,7 +34,7 @@ from pcf.inventory.loader import (
     supplier_bindings,
 )
 from pcf.inventory.methods import METHODS, load_bundled_methods
-from pcf.inventory.rules import load_carbon_content
+from pcf.inventory.rules import load_carbon_content, load_published_ranges
 from pcf.inventory.stamp import (
     STAMP_NAME,
     code_hash,
@@ -160,9 +160,10 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
     inventory = load_inventory(root)  # validate everything before touching the project
     companies = load_companies(root, inventory.products, inventory.sources)
     carbon = load_carbon_content(root, inventory.activities, inventory.sources)
+    ranges = load_published_ranges(root, inventory.products, inventory.sources)
     # bw2io prints import progress on stdout: keep stdout for results (JSON) only
     with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
-        _write_project(inventory, carbon)
+        _write_project(inventory, carbon, ranges)
         bw2data().databases.clean()  # process anything left dirty before fingerprinting
     write_snapshot(companies)
     from pcf.inventory import snapshot
@@ -187,7 +188,8 @@ def ensure_built(root: Path | None = None, force: bool = False) -> dict:
     return {**stamp, "rebuilt": True}
 
 
-def _write_project(inventory: Inventory, carbon: dict[str, dict]) -> None:
+def _write_project(inventory: Inventory, carbon: dict[str, dict],
+                   ranges: dict[str, list[dict]]) -> None:
     bd = bw2data()
     bi = bw2io()
     stamp_path().unlink(missing_ok=True)
@@ -200,7 +202,7 @@ def _write_project(inventory: Inventory, carbon: dict[str, dict]) -> None:
     _write_methods(bd)
     flow_keys = _resolve_flows(bd, inventory)
     for database in DATABASES:
-        _write_database(bd, inventory, database, flow_keys, carbon)
+        _write_database(bd, inventory, database, flow_keys, carbon, ranges)
     _write_parameters(bd, inventory)
 
 
@@ -250,7 +252,7 @@ def _expand(inventory: Inventory, act, ex):
 
 
 def _write_database(bd, inventory: Inventory, database: str, flow_keys: dict,
-                    carbon: dict[str, dict]) -> None:
+                    carbon: dict[str, dict], ranges: dict[str, list[dict]]) -> None:
     data = {}
     for act in inventory.activities.values():
         if act.database != database:
@@ -270,6 +272,8 @@ def _write_database(bd, inventory: Inventory, database: str, flow_keys: dict,
                        "pcf_source": ex.meta["source"], "pcf_year": ex.meta["year"],
                        "pcf_geography": ex.meta["geography"], "pcf_basis": ex.meta["basis"],
                        "pcf_stage": ex.stage or act.stage, "pcf_where": ex.where}
+                if ex.gwp is not None:
+                    row["pcf_gwp"] = ex.gwp
                 if formula is not None:
                     if factor != 1.0:
                         formula = f"({formula}) * {factor!r}"
@@ -287,6 +291,7 @@ def _write_database(bd, inventory: Inventory, database: str, flow_keys: dict,
             record["pcf_carbon_content"] = carbon[act.code]
         if act.product and act.code == act.product:
             record["pcf_product_definition"] = definition(inventory, act.product)
+            record["pcf_published_ranges"] = ranges.get(act.product, [])
         data[(database, act.code)] = record
     db = bd.Database(database)
     db.register(description=f"pcf {database}, written by `pcf setup` from databases/")

@@ -10,6 +10,8 @@ File format (one YAML file per company; see the seeded files)::
       - product: aluminium-coil
         base_year: 2024
         stage_labels: {stage: label}         # optional, the company's names for stages
+        stage_scopes: {stage: scope12 | scope3}   # optional, the inventory scope a stage's
+                                             # reported intensity belongs to (checks)
         years:
           - year: 2024
             status: actual | projection
@@ -17,6 +19,15 @@ File format (one YAML file per company; see the seeded files)::
               <parameter>: {value, origin, basis, [source]}
             reported:                        # as originally reported, kg CO2e / declared unit
               <stage or "total">: {value, origin, basis, [source]}
+            supply_mix:                      # optional: the purchased-material mix (supplier
+              - label: text                  # data); the year's footprint is the share-weighted
+                share: {value, origin, basis, [source]}     # sum of one footprint per line,
+                parameters: {name: value}    # each with the line's parameters over `settings`
+            inventory:                       # optional: the company's own GHG inventory, t CO2e
+              scope1|scope2|scope3: {value, origin, basis, [source]}
+        measures:                            # optional: the company's reduction measures
+          - {id, description, claimed_change: {value (t CO2e/yr), origin, basis},
+             claim_counts: avoided-combustion | net, claim_counts_basis, from: {...}, to: {...}}
         targets:
           - {type: pathway, stage, values: {year: intensity}, origin, basis}
           - {type: reduction, stage, year, reduction (0..1), origin, basis,
@@ -42,6 +53,11 @@ from pcf.errors import InvalidInput, InventoryInvalid
 from pcf.inventory.yamlio import YAMLError, describe, line_of, load_yaml, plain
 
 ORIGINS = ("company", "derived", "assumption")
+SCOPES = ("scope1", "scope2", "scope3")
+STAGE_SCOPES = ("scope12", "scope3")
+CLAIM_KINDS = ("avoided-combustion", "net")
+SHARE_TOLERANCE = 1e-6
+"""The shares of a supply mix must sum to 1 within this."""
 STATUSES = ("actual", "projection")
 TARGET_TYPES = ("pathway", "reduction")
 DENOMINATORS = ("declared-unit", "output-value")
@@ -110,6 +126,81 @@ def _figure(fname, key, data, defaults, sources, problems, where_line) -> dict |
             "source": source, "geography": data.get("geography", defaults.get("geography"))}
 
 
+def _number(fig: dict | None, where: str, what: str, problems: list, positive: bool = True,
+            at_most: float | None = None) -> dict | None:
+    """Check that a figure's value is a number (> 0 if ``positive``, <= ``at_most``)."""
+    if fig is None:
+        return None
+    value = fig["value"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or (positive and value <= 0) or (at_most is not None and value > at_most):
+        bound = f" in (0, {at_most}]" if at_most is not None else (" > 0" if positive else "")
+        problems.append(f"{where}: {what} must be a number{bound}")
+        return None
+    fig["value"] = float(value)
+    return fig
+
+
+def _parameters(values: Any, product, where: str, problems: list) -> dict:
+    """Check a mapping of parameter values against the product; return it canonical."""
+    out: dict[str, Any] = {}
+    if not isinstance(values, dict):
+        problems.append(f"{where}: parameters must be a mapping of name -> value")
+        return out
+    for name, value in values.items():
+        spec = product.parameters.get(name)
+        if spec is None:
+            problems.append(f"{where}: product {product.id!r} has no parameter {name!r}")
+            continue
+        try:
+            out[name] = spec.coerce(value, name)
+        except InvalidInput as exc:
+            problems.append(f"{where}: {exc}")
+    return out
+
+
+def _supply_mix(fname, lines, product, defaults, sources, problems, yline) -> list[dict]:
+    out: list[dict[str, Any]] = []
+    if not isinstance(lines, list) or not lines:
+        problems.append(f"{fname}:{yline}: supply_mix must be a non-empty list of lines")
+        return out
+    for line in lines:
+        where = f"{fname}:{line_of(line) or yline}"
+        if not isinstance(line, dict) or not line.get("label"):
+            problems.append(f"{where}: a supply_mix line needs a label, a share and parameters")
+            continue
+        share = _number(_figure(fname, "share", line.get("share"), defaults, sources, problems,
+                                line_of(line, ["share"]) or yline),
+                        where, "share", problems, at_most=1.0)
+        params = _parameters(line.get("parameters") or {}, product, where, problems)
+        if share is not None:
+            out.append({"label": str(line["label"]), "share": share, "parameters": params})
+    total = sum(float(line["share"]["value"]) for line in out)
+    if out and len(out) == len(lines) and abs(total - 1.0) > SHARE_TOLERANCE:
+        problems.append(f"{fname}:{yline}: supply_mix shares sum to {total:g}, not 1")
+    return out
+
+
+def _measure(fname, item, product, defaults, sources, problems, line) -> dict | None:
+    where = f"{fname}:{line_of(item) or line}"
+    if not isinstance(item, dict) or not item.get("id"):
+        problems.append(f"{where}: a measure needs an id")
+        return None
+    claimed = _number(_figure(fname, "claimed_change", item.get("claimed_change"), defaults,
+                              sources, problems, line_of(item, ["claimed_change"]) or line),
+                      where, "claimed_change", problems, positive=False)
+    kind = item.get("claim_counts", "net")
+    if kind not in CLAIM_KINDS:
+        problems.append(f"{where}: claim_counts {kind!r} (allowed: {', '.join(CLAIM_KINDS)})")
+    if not item.get("claim_counts_basis") and kind != "net":
+        problems.append(f"{where}: claim_counts needs claim_counts_basis")
+    return {"id": str(item["id"]), "description": str(item.get("description") or ""),
+            "claimed_change": claimed, "claim_counts": kind,
+            "claim_counts_basis": item.get("claim_counts_basis"),
+            "from": _parameters(item.get("from") or {}, product, where, problems),
+            "to": _parameters(item.get("to") or {}, product, where, problems)}
+
+
 def _company(fname, doc, products, sources, problems) -> dict | None:
     if not isinstance(doc, dict) or not isinstance(doc.get("company"), dict) \
             or not doc["company"].get("id"):
@@ -131,10 +222,20 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
         stages = set(product.stages) | {"total"}
         record = {"product": pid, "base_year": entry.get("base_year"),
                   "stage_labels": dict(entry.get("stage_labels") or {}),
-                  "years": {}, "targets": []}
+                  "years": {}, "targets": [], "measures": []}
+        for raw_measure in entry.get("measures") or []:
+            measure = _measure(fname, raw_measure, product, defaults, sources, problems, line)
+            if measure is not None:
+                record["measures"].append(measure)
         for stage in record["stage_labels"]:
             if stage not in stages:
                 problems.append(f"{fname}:{line}: stage label for unknown stage {stage!r}")
+        record["stage_scopes"] = dict(entry.get("stage_scopes") or {})
+        for stage, scope in record["stage_scopes"].items():
+            if stage not in stages or scope not in STAGE_SCOPES:
+                problems.append(f"{fname}:{line}: stage_scopes {stage!r}: {scope!r} (stages: "
+                                f"{', '.join(sorted(stages))}; scopes: "
+                                f"{', '.join(STAGE_SCOPES)})")
         for year_entry in entry.get("years") or []:
             yline = line_of(year_entry) or line
             year = year_entry.get("year")
@@ -181,8 +282,27 @@ def _company(fname, doc, products, sources, problems) -> dict | None:
                     reported[stage] = fig
             if year in record["years"]:
                 problems.append(f"{fname}:{yline}: year {year} given twice")
-            record["years"][year] = {"year": year, "status": status, "settings": settings,
-                                     "reported": reported}
+            entry_year = {"year": year, "status": status, "settings": settings,
+                          "reported": reported}
+            if year_entry.get("supply_mix") is not None:
+                entry_year["supply_mix"] = _supply_mix(fname, year_entry["supply_mix"], product,
+                                                       defaults, sources, problems, yline)
+            raw_inventory = year_entry.get("inventory")
+            if raw_inventory is not None:
+                inventory = {}
+                for scope, data in (raw_inventory.items() if isinstance(raw_inventory, dict)
+                                    else []):
+                    iline = line_of(raw_inventory, [scope]) or yline
+                    if scope not in SCOPES:
+                        problems.append(f"{fname}:{iline}: inventory {scope!r} (allowed: "
+                                        f"{', '.join(SCOPES)})")
+                        continue
+                    fig = _number(_figure(fname, scope, data, defaults, sources, problems,
+                                          iline), f"{fname}:{iline}", scope, problems)
+                    if fig is not None:
+                        inventory[scope] = fig
+                entry_year["inventory"] = inventory
+            record["years"][year] = entry_year
         if record["base_year"] not in record["years"]:
             problems.append(f"{fname}:{line}: base_year {record['base_year']!r} has no entry in "
                             "years")

@@ -60,6 +60,9 @@ class Exchange:
     where: str
     select: str | None = None
     comment: str = ""
+    gwp: str | None = None
+    """GWP basis of a biosphere figure (:data:`pcf.inventory.schema.GWP_BASES`), resolved in
+    the checks across files; None for technosphere exchanges."""
 
 
 @dataclass
@@ -101,6 +104,12 @@ class Product:
     uses: dict[str, dict[str, str]] = field(default_factory=dict)
     """Supplier products consumed as linked sub-systems: supplier id -> {supplier parameter:
     consumer expression} (see databases/README.md, "Products that use other products")."""
+    mass_balance: dict | None = None
+    """``{"product": formula, "inputs": [{name, formula, basis}], "losses": [...]}``."""
+    alternatives: list[dict] = field(default_factory=list)
+    """Other methodological rules: ``[{name, label, parameters, basis}]``."""
+    levers: list[dict] = field(default_factory=list)
+    """Reduction levers: ``[{name, label, parameters, basis}]``."""
 
     def brightway_inputs(self) -> list[str]:
         """Names of the independent numeric Brightway parameters of this product."""
@@ -122,6 +131,9 @@ class Product:
             "parameters": [p.to_dict() for p in self.parameters.values()],
             "derived": dict(self.derived), "variants": dict(self.variants),
             "uses": {sid: dict(b) for sid, b in self.uses.items()},
+            **({"mass_balance": self.mass_balance} if self.mass_balance else {}),
+            **({"alternatives": self.alternatives} if self.alternatives else {}),
+            **({"levers": self.levers} if self.levers else {}),
         }
 
 
@@ -240,9 +252,10 @@ def _flows(file: _File | None) -> dict[str, dict]:
 
 
 def _meta(entry: schema.Figure, inherited: dict) -> dict:
-    """Source, year, geography and basis of ``entry``, each from ``inherited`` if not stated."""
+    """Source, year, geography, basis and GWP basis of ``entry``, each from ``inherited`` if
+    not stated."""
     return {k: inherited.get(k) if getattr(entry, k) is None else getattr(entry, k)
-            for k in META_KEYS}
+            for k in (*META_KEYS, "gwp")}
 
 
 def _unit_known(unit: str) -> bool:
@@ -325,15 +338,19 @@ def _product(file: _File, defaults: dict, problems: _Problems) -> Product:
         if required not in raw.variants:
             problems.add(file.where("product", "variants"),
                          f"every product needs the variant {required!r}")
-    for vname, values in raw.variants.items():
+    named = [(f"variants.{v}", v, values, file.where("product", "variants", v))
+             for v, values in raw.variants.items()]
+    for part in ("alternatives", "levers"):
+        named += [(f"{part}.{e.name}", e.name, e.parameters, file.where("product", part, i))
+                  for i, e in enumerate(getattr(raw, part))]
+    for label, vname, values, where in named:
         for pname, value in values.items():
-            where = file.where("product", "variants", vname)
             if pname not in params:
-                problems.add(where, f"variant {vname!r} sets unknown parameter {pname!r} "
-                                    f"(allowed: {', '.join(params)})")
+                problems.add(where, f"{label.split('.')[0].rstrip('s')} {vname!r} sets unknown "
+                                    f"parameter {pname!r} (allowed: {', '.join(params)})")
                 continue
             try:
-                params[pname].coerce(value, f"variants.{vname}.{pname}")
+                params[pname].coerce(value, f"{label}.{pname}")
             except InvalidInput as exc:
                 problems.add(where, str(exc))
     return Product(id=raw.id, name=raw.name, declared_unit=raw.declared_unit,
@@ -343,7 +360,10 @@ def _product(file: _File, defaults: dict, problems: _Problems) -> Product:
                    variants={k: dict(v) for k, v in raw.variants.items()},
                    where=f"{file.name}:{line_of(file.tree['product'])}", parameter_where=wheres,
                    uses={sid: {k: str(v) for k, v in (b or {}).items()}
-                         for sid, b in (raw.uses or {}).items()})
+                         for sid, b in (raw.uses or {}).items()},
+                   mass_balance=raw.mass_balance.model_dump() if raw.mass_balance else None,
+                   alternatives=[e.model_dump() for e in raw.alternatives],
+                   levers=[e.model_dump() for e in raw.levers])
 
 
 def _parameter(name: str, entry: schema.ParameterEntry, defaults: dict, where: str,
@@ -372,6 +392,7 @@ def _check_links(activities: dict[str, Activity], sources: dict, flows: dict,
         for ex in act.exchanges:
             _check_meta(ex.meta, ex.where, sources, problems, required=True)
             if ex.kind == "biosphere":
+                ex.gwp = _gwp_basis(ex, sources, problems)
                 if ex.target not in flows:
                     problems.add(ex.where, f"unknown flow {ex.target!r} "
                                            f"(allowed: {', '.join(sorted(flows))})")
@@ -384,6 +405,34 @@ def _check_links(activities: dict[str, Activity], sources: dict, flows: dict,
                                            "code")
                     continue
                 _check_input(act, ex, target, problems, products)
+
+
+CO2_FLOWS = ("co2-fossil", "co2-non-fossil", "co2-land-transformation")
+"""Flow aliases on which a figure given only as CO2e may be written (databases/README.md)."""
+
+
+def _gwp_basis(ex: Exchange, sources: dict, problems: _Problems) -> str | None:
+    """Resolve the GWP basis of a biosphere figure.
+
+    Rule: a flow other than CO2 is a mass of that gas (``gas``). A CO2 figure takes the ``gwp``
+    stated on the exchange, its activity or the file's defaults, else its source's ``gwp``; a
+    CO2 figure whose basis says ``CO2e`` must resolve a GWP set (it is a CO2e total), any other
+    CO2 figure is a mass of CO2 (``gas``).
+    """
+    stated = ex.meta.get("gwp")
+    if ex.target not in CO2_FLOWS:
+        if stated not in (None, "gas"):
+            problems.add(ex.where, f"gwp {stated!r} on flow {ex.target!r}: only a CO2 flow can "
+                                   "carry a figure given as CO2e (use gwp: gas or omit it)")
+        return "gas"
+    co2e = "CO2e" in (ex.meta.get("basis") or "")
+    resolved = stated or (sources.get(ex.meta.get("source")) or {}).get("gwp")
+    if resolved is None and co2e:
+        problems.add(ex.where, "a figure given as CO2e needs its GWP set: state `gwp` (AR6, AR5, "
+                               "AR4, SAR, unstated, or gas if it is a mass of CO2) on the "
+                               "exchange, its activity, the file's defaults or its source")
+        return None
+    return resolved if co2e or stated else "gas"
 
 
 def _check_input(act: Activity, ex: Exchange, target: Activity, problems: _Problems,
@@ -466,6 +515,14 @@ def _check_product(product: Product, activities: dict[str, Activity], sources: d
                     and target.product != product.id:
                 link_stages.setdefault(target.product, set()).add(ex.stage or act.stage)
     _validate_uses(product, products, link_stages, problems)
+    if product.mass_balance:
+        items = [product.mass_balance["product"]] + [
+            i["formula"] for part in ("inputs", "losses") for i in product.mass_balance[part]]
+        for formula in items:
+            try:
+                check(formula, known)
+            except FormulaError as exc:
+                problems.add(product.where, f"mass_balance: {exc}")
     reached = _reachable(product, activities)
     for act in own:
         if act.code not in reached:

@@ -8,6 +8,12 @@ exchanges of the inventory (read and checked by ``pcf setup``).
     ``pcf_carbon_content`` of each listed ``pcf-background`` activity or product reference
     activity (a product that is itself a carbon-bearing material, such as graphite anode
     material), so the engine's provenance carries it and Activity Browser shows it.
+
+``published-ranges.yaml``
+    Published results (GWP100) of each product and variant, with their sources, that results
+    are held against (the audit, the sanity tests). Structure:
+    :class:`pcf.inventory.schema.PublishedRangesFile`. Written to the Brightway project as the
+    attribute ``pcf_published_ranges`` of each product's reference activity.
 """
 
 from __future__ import annotations
@@ -16,12 +22,18 @@ from pathlib import Path
 from typing import Any
 
 from pcf.config import BACKGROUND_DB
-from pcf.errors import InventoryInvalid
+from pcf.errors import InvalidInput, InventoryInvalid
 from pcf.inventory import schema
 from pcf.inventory.yamlio import YAMLError, describe, line_of, load_yaml, plain
 
 CARBON_FILE = Path("rules") / "carbon-content.yaml"
 """Carbon-content table, relative to ``databases/``."""
+
+RANGES_FILE = Path("rules") / "published-ranges.yaml"
+"""Published-ranges table, relative to ``databases/``."""
+
+MEASURES = ("total",)
+"""Measures a range can apply to, besides ``stage:<stage>``."""
 
 
 def load_carbon_content(root: Path, activities: dict[str, Any],
@@ -76,6 +88,85 @@ def load_carbon_content(root: Path, activities: dict[str, Any],
                                 f"unknown source {entry.source!r} (not in "
                                 "databases/sources.yaml)")
             out[entry.activity] = entry.model_dump(exclude={"activity"})
+    if problems:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise InventoryInvalid(f"databases/ has {len(problems)} problem(s):\n{listing}")
+    return out
+
+
+def load_published_ranges(root: Path, products: dict[str, Any],
+                          sources: dict[str, dict]) -> dict[str, list[dict]]:
+    """Read and check ``databases/rules/published-ranges.yaml``.
+
+    Parameters
+    ----------
+    root : Path
+        The ``databases/`` folder.
+    products : dict
+        Validated products by id (:class:`pcf.inventory.loader.Product`).
+    sources : dict
+        The bibliography by source id.
+
+    Returns
+    -------
+    dict
+        ``{product id: [range, ...]}``, each range ``{"variant", "measure", "low", "high",
+        "unit", "label", "sources", "citations", "year", "geography", "basis", "method",
+        "replica"}`` (kg CO2e per declared unit; ``citations`` copied from ``sources.yaml``);
+        empty when the file is absent.
+
+    Raises
+    ------
+    InventoryInvalid
+        Listing every problem as ``file:line: message``: the structure, then an unknown
+        product, variant, stage or source, a replica parameter the product does not have or a
+        value out of its range.
+    """
+    path = Path(root) / RANGES_FILE
+    if not path.exists():
+        return {}
+    where = str(Path("databases") / RANGES_FILE)
+    try:
+        tree = load_yaml(path)
+        data = plain(tree)
+    except YAMLError as exc:
+        raise InventoryInvalid(f"{where}: YAML error: {describe(exc)}") from None
+    parsed, problems = schema.validate(schema.PublishedRangesFile, data, tree, where)
+    out: dict[str, list[dict]] = {}
+    if parsed is not None:
+        for i, entry in enumerate(parsed.published_ranges):
+            line = line_of(tree, ("published_ranges", i))
+            product = products.get(entry.product)
+            if product is None:
+                problems.append(f"{where}:{line}: unknown product {entry.product!r}")
+                continue
+            if entry.variant not in product.variants:
+                problems.append(f"{where}:{line}: product {entry.product!r} has no variant "
+                                f"{entry.variant!r} (allowed: {', '.join(product.variants)})")
+            stage = entry.measure.removeprefix("stage:")
+            if entry.measure not in MEASURES and (not entry.measure.startswith("stage:")
+                                                  or stage not in product.stages):
+                allowed = ", ".join([*MEASURES, *(f"stage:{s}" for s in product.stages)])
+                problems.append(f"{where}:{line}: measure {entry.measure!r} (allowed: "
+                                f"{allowed})")
+            for source in entry.sources:
+                if source not in sources:
+                    problems.append(f"{where}:{line}: unknown source {source!r} (not in "
+                                    "databases/sources.yaml)")
+            if entry.replica is not None:
+                for name, value in entry.replica.parameters.items():
+                    spec = product.parameters.get(name)
+                    if spec is None:
+                        problems.append(f"{where}:{line}: replica sets unknown parameter "
+                                        f"{name!r} of {entry.product!r}")
+                        continue
+                    try:
+                        spec.coerce(value, f"replica.{name}")
+                    except InvalidInput as exc:
+                        problems.append(f"{where}:{line}: {exc}")
+            record = entry.model_dump(exclude={"product"})
+            record["citations"] = [(sources.get(s) or {}).get("citation") for s in entry.sources]
+            out.setdefault(entry.product, []).append(record)
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise InventoryInvalid(f"databases/ has {len(problems)} problem(s):\n{listing}")

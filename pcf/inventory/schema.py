@@ -43,6 +43,12 @@ from pcf.paramspec import CHOICE_RE, NAME_RE
 BACKGROUND = BACKGROUND_DB
 PRODUCTS = PRODUCTS_DB
 META_KEYS = ("source", "year", "geography", "basis")
+GWP_SETS = ("AR6", "AR5", "AR4", "SAR", "unstated")
+"""GWP100 sets a source may have used for its CO2e figures (``unstated``: not stated by the
+source, or a mix of the sets of the studies it aggregates)."""
+GWP_BASES = ("gas", *GWP_SETS)
+"""GWP basis of an elementary-flow figure: ``gas`` (a mass of the named gas, characterized by
+pcf with the IPCC 2021 AR6 factors) or the GWP set of a figure given only as CO2e."""
 RECYCLED_CONTENT_METHODS = ("cut-off",)
 """Recycled-content rules the engine implements (the Circular Footprint Formula is not yet)."""
 
@@ -148,6 +154,10 @@ class Figure(_Entry):
     geography: Text = Field(None, description="Geography of the figure; inherited as source.")
     basis: Text = Field(None, description="What the figure is and how it was derived "
                                           "(e.g. 'given only as CO2e'); inherited as source.")
+    gwp: Literal[GWP_BASES] = Field(None, description="GWP basis of an emission figure: 'gas' "
+                                    "(mass of the named gas) or the GWP set of a figure given "
+                                    "only as CO2e; inherited as source, else the source's "
+                                    "`gwp`.")
 
 
 class Defaults(Figure):
@@ -244,6 +254,39 @@ class ParameterEntry(Figure):
         return self
 
 
+class MassItem(_Entry):
+    """One mass flow of a product's mass balance, kg per declared unit (a formula)."""
+
+    noun: ClassVar[str] = "mass balance item"
+    name: Text
+    formula: Formula = Field(description="kg per declared unit; Brightway formula over the "
+                                         "product's parameters and derived names.")
+    basis: Text = Field(description="Which exchanges the item mirrors and why.")
+
+
+class MassBalanceEntry(_Entry):
+    """``mass_balance:`` of a product: what enters, what leaves as losses, the product mass."""
+
+    noun: ClassVar[str] = "mass balance"
+    product: Formula = Field(description="kg of product per declared unit (formula).")
+    inputs: list[MassItem] = Field(min_length=1, description="Materials that enter the "
+                                                             "product system and end up in "
+                                                             "the product or its losses.")
+    losses: list[MassItem] = Field([], description="Material leaving as process losses "
+                                                   "(dross, swarf, unrecovered scrap).")
+
+
+class SettingEntry(_Entry):
+    """A named set of parameter values with its reasoning: a methodological alternative (the
+    other rule a reviewer wants beside the default) or a lever (a reduction measure)."""
+
+    noun: ClassVar[str] = "alternative or lever"
+    name: Text
+    label: Text
+    parameters: dict[str, Any] = Field(description="Parameter values over the audited ones.")
+    basis: Text
+
+
 class ProductEntry(_Entry):
     """``product:`` of a product file: the product system's definition."""
 
@@ -267,6 +310,14 @@ class ProductEntry(_Entry):
     uses: dict[Text, dict[Text, Text] | None] = Field(
         {}, description="Products consumed as linked sub-systems: supplier product id -> "
                     "{supplier parameter: consumer parameter or formula}.")
+    mass_balance: MassBalanceEntry = Field(None, description="Mass balance of the product "
+                                                             "system (audit).")
+    alternatives: list[SettingEntry] = Field([], description="Other methodological rules the "
+                                                             "audit computes beside the "
+                                                             "default (e.g. allocation).")
+    levers: list[SettingEntry] = Field([], description="Reduction levers whose effect the "
+                                                       "audit shows under the default rule "
+                                                       "and each alternative.")
 
 
 class InventoryFile(_Entry):
@@ -291,6 +342,16 @@ class SourceEntry(_Entry):
     link: str | None = Field(description="URL, or null if there is none.")
     licence: Text
     taken: Text = Field(description="What was taken from the source.")
+    gwp: Literal[GWP_SETS] = Field(None, description="GWP100 set of the source's CO2e figures "
+                                   "(AR6, AR5, AR4, SAR, or unstated).")
+    gwp_basis: Text = Field(None, description="Why that GWP set: where the source says so, "
+                                              "or why it is unstated.")
+
+    @model_validator(mode="after")
+    def _gwp_explained(self) -> SourceEntry:
+        if self.gwp is not None and not self.gwp_basis:
+            raise PydanticCustomError("pcf_source", "a source with 'gwp' needs 'gwp_basis'")
+        return self
 
 
 class SourcesFile(_Entry):
@@ -340,11 +401,56 @@ class CarbonContentFile(_Entry):
     carbon_content: list[CarbonContentEntry]
 
 
+class ReplicaEntry(_Entry):
+    """pcf parameter values that reproduce the setting of a publication (for the audit)."""
+
+    noun: ClassVar[str] = "replica"
+    label: Text = Field(description="What the replica reproduces.")
+    parameters: dict[str, Any] = Field(description="Parameter values over the variant's.")
+    basis: Text = Field(description="Where each value comes from.")
+
+
+class PublishedRangeEntry(_Entry):
+    """One published range of a product result in ``rules/published-ranges.yaml``."""
+
+    noun: ClassVar[str] = "published range"
+    product: Text = Field(description="Product id.")
+    variant: Text = Field(description="Variant whose result the range is compared with.")
+    measure: Text = Field("total", description="'total' or 'stage:<stage>' (kg CO2e per "
+                                               "declared unit).")
+    low: Number
+    high: Number
+    unit: Text = Field(description="Unit of low and high, e.g. 'kg CO2e/kg'.")
+    label: Text = Field(description="What the range is, in one line.")
+    sources: list[Text] = Field(min_length=1, description="Source ids in databases/sources.yaml "
+                                                          "of the figures making the range.")
+    year: int = Field(description="Reference year of the published figures.")
+    geography: Text
+    basis: Text = Field(description="How the range was taken: figures, boundary, method.")
+    method: Text = Field(description="Impact method and background of the publication.")
+    replica: ReplicaEntry = Field(None, description="pcf settings that reproduce the "
+                                                    "publication's setting.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PublishedRangeEntry:
+        if self.low > self.high:
+            raise PydanticCustomError("pcf_range", "low must not exceed high")
+        return self
+
+
+class PublishedRangesFile(_Entry):
+    """``rules/published-ranges.yaml``."""
+
+    noun: ClassVar[str] = "file"
+    published_ranges: list[PublishedRangeEntry]
+
+
 SCHEMAS: dict[str, type[_Entry]] = {
     "sources.schema.json": SourcesFile,
     "flows.schema.json": FlowsFile,
     "inventory.schema.json": InventoryFile,
     "carbon-content.schema.json": CarbonContentFile,
+    "published-ranges.schema.json": PublishedRangesFile,
 }
 """The JSON Schema files in ``databases/schema/`` and the models they are made from."""
 

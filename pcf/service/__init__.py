@@ -13,6 +13,9 @@ module                 use case
 ``orders``             order lines scored (API orders stored, idempotent)
 ``order_files``        order-line CSV files scored (``pcf orders score``)
 ``targets``            reductions against the base year, targets, pathway
+``company_data``       company records and a company year's footprint from stored data
+``consistency``        checks on a company's figures (each other, physics, the model)
+``audit``              the audit of a footprint (ranges, mass balance, GWP basis, flags)
 ``certificates``       issue, supersede, revoke, view and verify certificates
 ``tenants``            who acts for whom (owner resolution for admins)
 =====================  ==========================================================

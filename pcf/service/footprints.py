@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from pcf.accounting.electricity import electricity_accounting
+from pcf.accounting.gwp_basis import gwp_basis_mix
 from pcf.engine import get_engine
 from pcf.errors import InvalidInput, UnknownProduct
 from pcf.inventory.methods import METHODS
@@ -132,6 +133,11 @@ def compute_footprint(product: str, variant: str | None = None,
         their declared unit per declared unit of this one). Certificates and data-quality
         ratings work from these.
 
+        With contributions (with or without ``provenance``) the footprint also has
+        ``"gwp_basis"``: the share of its total characterized with IPCC AR6 and the share
+        resting on CO2e figures on other GWP sets (:func:`pcf.accounting.gwp_basis.
+        gwp_basis_mix`), and ``method["label"]`` says so.
+
     Returns
     -------
     dict
@@ -189,17 +195,26 @@ def compute_footprint(product: str, variant: str | None = None,
         "electricity_accounting": electricity_accounting(settings.values),
         "warnings": list(result.notes),
     }
-    if provenance and contributions:
+    if contributions:
         prov = get_engine().provenance(product)
-        for item in footprint["contributions"]:
-            item["provenance"] = [m.to_dict() for m in prov.lookup(item)]
-        footprint["site"] = {"location": prov.location,
-                             "reference_years": list(prov.reference_years),
-                             "carbon_content": prov.carbon_content}
-        engine = get_engine()
-        footprint["linked_products"] = [
-            {"product": sid, "amount": amount,
-             "unit": engine.system(sid).definition["declared_unit"],
-             "carbon_content": engine.provenance(sid).carbon_content}
-            for sid, amount in sorted(result.linked.items())]
+        if provenance:
+            for item in footprint["contributions"]:
+                item["provenance"] = [m.to_dict() for m in prov.lookup(item)]
+            footprint["site"] = {"location": prov.location,
+                                 "reference_years": list(prov.reference_years),
+                                 "carbon_content": prov.carbon_content}
+            engine = get_engine()
+            footprint["linked_products"] = [
+                {"product": sid, "amount": amount,
+                 "unit": engine.system(sid).definition["declared_unit"],
+                 "carbon_content": engine.provenance(sid).carbon_content}
+                for sid, amount in sorted(result.linked.items())]
+            traced = footprint
+        else:
+            traced = {"contributions": [
+                {**item, "provenance": [{"gwp": m.gwp, "gwp_split": dict(m.gwp_split)}
+                                        for m in prov.lookup(item)]}
+                for item in footprint["contributions"]]}
+        footprint["gwp_basis"] = gwp_basis_mix(traced)
+        footprint["method"] = {**METHOD, "label": footprint["gwp_basis"]["label"]}
     return footprint

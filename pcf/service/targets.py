@@ -11,64 +11,21 @@ from __future__ import annotations
 from typing import Any
 
 from pcf.accounting import reductions as rules
-from pcf.engine import get_engine
-from pcf.errors import InvalidInput, UnknownCompany
-from pcf.service.footprints import compute_footprint, model
-
-_COMPANIES: tuple[str | None, dict] = (None, {})
-
-
-def _companies() -> dict:
-    """The companies snapshot of the project in use, read once per database version."""
-    global _COMPANIES
-    from pcf.inventory.companies import read_snapshot
-
-    version = get_engine().version
-    if _COMPANIES[0] != version:
-        _COMPANIES = (version, read_snapshot())
-    return _COMPANIES[1]
-
-
-def _company_record(product: str, company: str | None) -> tuple[dict, dict]:
-    model(product)  # unknown product -> UnknownResource
-    companies = _companies()
-    if company in (None, ""):
-        having = sorted(c for c, data in companies.items() if product in data["products"])
-        if len(having) != 1:
-            raise InvalidInput(f"{len(having)} companies have data for {product!r}: name one",
-                             field="company", allowed=having)
-        company = having[0]
-    if company not in companies:
-        raise UnknownCompany(f"unknown company {company!r}", field="company",
-                            allowed=sorted(companies))
-    record = companies[company]["products"].get(product)
-    if record is None:
-        raise UnknownCompany(f"company {company!r} has no data for product {product!r}",
-                            field="product", allowed=sorted(companies[company]["products"]))
-    return companies[company], record
-
-
-def _year_footprint(product: str, record: dict, year: int, field: str) -> dict:
-    if year not in record["years"]:
-        raise InvalidInput(f"no data for year {year}", field=field,
-                         allowed=sorted(record["years"]))
-    settings = record["years"][year]["settings"]
-    return compute_footprint(product, parameters={k: v["value"] for k, v in settings.items()},
-                             contributions=False)
-
-
-def _stage_values(footprint: dict) -> dict[str, float]:
-    values = {s["stage"]: s["kg_co2e_per_declared_unit"] for s in footprint["stages"]}
-    values["total"] = footprint["per_declared_unit"]["total"]
-    return values
+from pcf.accounting.consistency import reduction_vs_reported
+from pcf.errors import InvalidInput
+from pcf.service.company_data import company_record, snapshot, stage_values, year_footprint
+from pcf.service.footprints import model
 
 
 def reductions(product: str, company: str | None, year: Any, base_year: Any = None) -> dict:
     """Reduction of a company's product footprint from its base year to ``year``.
 
     Both years are recomputed like-for-like with today's data, method and recycled-content
-    rule (the company's year settings as parameters); the values as originally reported are
-    kept beside them. Per stage and in total: absolute change and reduction (kg CO2e per
+    rule from the company's stored data (year settings as parameters, and the supply mix of
+    purchased material where stored; :func:`pcf.service.company_data.year_footprint`); the
+    values as originally reported are kept beside them, never typed back in, and a warning
+    says where the two reductions differ by more than 2 points. Per stage and in total:
+    absolute change and reduction (kg CO2e per
     declared unit; reduction = (base - year) / base), whether a base-year recalculation is due
     (recomputed vs reported base differ by >= 5 %, SBTi C27), and each target for that stage:
     a pathway (on track if the recomputed reduction reaches the pathway's reduction from its
@@ -97,16 +54,16 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
     InvalidInput
         A year without data (field ``year`` or ``base_year``) or not an integer.
     """
-    info, record = _company_record(product, company)
+    info, record = company_record(product, company)
     base = record["base_year"] if base_year in (None, "") else base_year
     try:
         base, year = int(base), int(year)
     except (TypeError, ValueError):
         raise InvalidInput("base_year and year must be integers", field="year",
                          allowed=sorted(record["years"])) from None
-    base_fp = _year_footprint(product, record, base, "base_year")
-    year_fp = _year_footprint(product, record, year, "year")
-    base_values, year_values = _stage_values(base_fp), _stage_values(year_fp)
+    base_fp = year_footprint(product, record, base, "base_year")
+    year_fp = year_footprint(product, record, year, "year")
+    base_values, year_values = stage_values(base_fp), stage_values(year_fp)
     base_reported = record["years"][base]["reported"]
     year_reported = record["years"][year]["reported"]
     rows = []
@@ -135,6 +92,14 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
         rows.append(row)
     changed = [r for r in rows if r["stage"] != "total"]
     warnings = []
+    for row in rows:
+        if row.get("reduction_as_reported") is not None and row["reduction"] is not None:
+            check = reduction_vs_reported(row["reduction"], row["reduction_as_reported"],
+                                          f"{base} -> {year} {row['label']}")
+            if check["status"] != "ok":
+                warnings.append(check["message"] + " (pcf computes from stored supplier and "
+                                "site data; see `pcf audit` for what the reported figures "
+                                "imply)")
     if base != record["base_year"]:
         warnings.append(f"targets are set against the base year {record['base_year']}; they "
                         f"are not judged against {base}")
@@ -166,6 +131,8 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
         "warnings": warnings,
         "settings": {"base_year": record["years"][base]["settings"],
                      "year": record["years"][year]["settings"]},
+        "supply_mix": {"base_year": base_fp.get("supply_mix"),
+                       "year": year_fp.get("supply_mix")},
     }
 
 
@@ -185,7 +152,7 @@ def pathway(product: str, company: str | None) -> dict:
     UnknownResource
         Unknown product or company.
     """
-    info, record = _company_record(product, company)
+    info, record = company_record(product, company)
     base = record["base_year"]
     years = set(record["years"])
     for target in record["targets"]:
@@ -216,4 +183,4 @@ def companies() -> list[dict[str, Any]]:
     """The companies with base-year data: ``[{"id", "name", "products": [product ids]}]``,
     sorted by id (the reductions page of the workbench offers them)."""
     return [{"id": cid, "name": data["name"], "products": sorted(data["products"])}
-            for cid, data in sorted(_companies().items())]
+            for cid, data in sorted(snapshot().items())]

@@ -17,6 +17,9 @@ def test_pure_modules_do_not_import_brightway():
         "import sys\n"
         "import pcf.engine.linalg, pcf.units, pcf.paramspec, pcf.formulas, pcf.models\n"
         "import pcf.inventory.loader\n"
+        "import pcf.accounting.gwp_basis, pcf.accounting.mass_balance, pcf.accounting.ranges\n"
+        "import pcf.accounting.consistency, pcf.accounting.supply_mix\n"
+        "import pcf.accounting.fuel_switch\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('bw2data', 'bw2calc', 'bw2io', 'bw2parameters', 'bw_processing', 'peewee')))\n"
     )

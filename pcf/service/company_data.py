@@ -1,0 +1,131 @@
+"""Company data for the use cases: the companies snapshot written by ``pcf setup``, a
+company's record for a product, and a company year's footprint from its stored data (site
+settings, supply mix of purchased material). Used by reductions (:mod:`pcf.service.targets`),
+consistency checks (:mod:`pcf.service.consistency`) and the audit (:mod:`pcf.service.audit`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pcf.accounting.supply_mix import mix
+from pcf.engine import get_engine
+from pcf.errors import InvalidInput, UnknownCompany
+from pcf.service.footprints import compute_footprint, model
+
+_COMPANIES: tuple[str | None, dict] = (None, {})
+
+
+def _companies() -> dict:
+    """The companies snapshot of the project in use, read once per database version."""
+    global _COMPANIES
+    from pcf.inventory.companies import read_snapshot
+
+    version = get_engine().version
+    if _COMPANIES[0] != version:
+        _COMPANIES = (version, read_snapshot())
+    return _COMPANIES[1]
+
+
+def snapshot() -> dict:
+    """The companies snapshot of the project in use (``{company id: {...}}``), read once per
+    database version."""
+    return _companies()
+
+
+def companies_for(product: str) -> list[str]:
+    """Ids of the companies with data for ``product`` (sorted)."""
+    model(product)
+    return sorted(c for c, data in _companies().items() if product in data["products"])
+
+
+def company_record(product: str, company: str | None) -> tuple[dict, dict]:
+    """The company ``{"id", "name", ...}`` and its record for ``product``.
+
+    Raises
+    ------
+    UnknownResource
+        Unknown product or company, or the company has no data for the product.
+    InvalidInput
+        ``company`` omitted while not exactly one company has data for the product.
+    """
+    model(product)  # unknown product -> UnknownResource
+    companies = _companies()
+    if company in (None, ""):
+        having = sorted(c for c, data in companies.items() if product in data["products"])
+        if len(having) != 1:
+            raise InvalidInput(f"{len(having)} companies have data for {product!r}: name one",
+                             field="company", allowed=having)
+        company = having[0]
+    if company not in companies:
+        raise UnknownCompany(f"unknown company {company!r}", field="company",
+                            allowed=sorted(companies))
+    record = companies[company]["products"].get(product)
+    if record is None:
+        raise UnknownCompany(f"company {company!r} has no data for product {product!r}",
+                            field="product", allowed=sorted(companies[company]["products"]))
+    return companies[company], record
+
+
+def year_parameters(record: dict, year: int) -> dict[str, Any]:
+    """The product parameters of a company year (its ``settings``), values only."""
+    return {k: v["value"] for k, v in record["years"][year]["settings"].items()}
+
+
+def year_footprint(product: str, record: dict, year: int, field: str = "year",
+                   extra: dict | None = None) -> dict:
+    """Footprint of a company year from its stored data, per declared unit.
+
+    The year's ``settings`` are the parameters; with a ``supply_mix`` (stored supplier data)
+    the footprint is the share-weighted sum of one footprint per line, each with the line's
+    parameters over the settings (:func:`pcf.accounting.supply_mix.mix`; exact, the product
+    models are linear in their material-mix shares). ``extra`` parameters override both.
+    Reported intensities are never used here.
+
+    Returns
+    -------
+    dict
+        A Footprint without contributions; with a supply mix, ``per_declared_unit`` and
+        ``stages`` are the mixed values and ``supply_mix`` lists each line's values.
+
+    Raises
+    ------
+    InvalidInput
+        No data for ``year`` (naming ``field``).
+    """
+    if year not in record["years"]:
+        raise InvalidInput(f"no data for year {year}", field=field,
+                         allowed=sorted(record["years"]))
+    base = {**year_parameters(record, year), **(extra or {})}
+    lines = record["years"][year].get("supply_mix")
+    if not lines:
+        return compute_footprint(product, parameters=base, contributions=False)
+    parts, footprints = [], []
+    for line in lines:
+        fp = compute_footprint(product, parameters={**base, **line["parameters"],
+                                                    **(extra or {})}, contributions=False)
+        values = {**stage_values(fp), **{f"part:{k}": v
+                                           for k, v in fp["per_declared_unit"].items()}}
+        parts.append((line["share"]["value"], values))
+        footprints.append((line, fp))
+    mixed = mix(parts)
+    out = dict(footprints[0][1])
+    out["parameters"] = base
+    out["per_declared_unit"] = {k.removeprefix("part:"): v for k, v in mixed.items()
+                                if k.startswith("part:")}
+    out["stages"] = [{"stage": s["stage"], "kg_co2e_per_declared_unit": mixed[s["stage"]]}
+                     for s in out["stages"]]
+    out["total"] = {k: v * out["quantity_in_declared_unit"]
+                    for k, v in out["per_declared_unit"].items()}
+    out["supply_mix"] = [{"label": line["label"], "share": line["share"]["value"],
+                          "origin": line["share"]["origin"], "parameters": line["parameters"],
+                          "per_declared_unit": fp["per_declared_unit"]["total"],
+                          "stages": stage_values(fp)} for line, fp in footprints]
+    return out
+
+
+def stage_values(footprint: dict) -> dict[str, float]:
+    """Stage -> kg CO2e per declared unit, plus ``total``."""
+    values = {s["stage"]: s["kg_co2e_per_declared_unit"] for s in footprint["stages"]}
+    values["total"] = footprint["per_declared_unit"]["total"]
+    return values
