@@ -203,11 +203,18 @@ def claim_job(engine: Engine, worker: str | None = None,
     """Take the oldest job that is queued, or running with its lease run out; None if none.
 
     A job claimed :data:`MAX_ATTEMPTS` times without finishing is failed instead (its outcome
-    a 500 problem), with its lines given back to the quota.
+    a 500 problem), with its lines given back to the quota. An idle queue is seen with a
+    read only (no write lock is taken when there is nothing to claim).
     """
     worker = worker or worker_name()
     while True:
         now = utcnow()
+        with engine.connect() as conn:
+            waiting = conn.execute(select(_jobs.c.id).where(or_(
+                _jobs.c.state == "queued",
+                and_(_jobs.c.state == "running", _jobs.c.lease_until < now))).limit(1)).first()
+        if waiting is None:
+            return None
         with write_connection(engine) as conn:
             query = (select(_jobs.c.id, _jobs.c.attempts, _jobs.c.tenant_id,
                             _jobs.c.line_count)
@@ -271,17 +278,21 @@ def requeue_abandoned(engine: Engine, alive: Callable[[int], bool]) -> int:
     """Put back in the queue the running jobs of this host's workers that are gone (killed):
     they need not wait for their lease to run out. Returns how many."""
     host = socket.gethostname()
-    with write_connection(engine) as conn:
+    with engine.connect() as conn:
         rows = conn.execute(select(_jobs.c.id, _jobs.c.worker).where(
             _jobs.c.state == "running")).all()
-        dead = []
-        for r in rows:
-            name, _, pid = (r.worker or "").rpartition(":")
-            if name == host and pid.isdigit() and not alive(int(pid)):
-                dead.append(r.id)
-        if dead:
-            conn.execute(update(_jobs).where(_jobs.c.id.in_(dead)).values(
-                state="queued", worker=None, lease_until=None))
+    dead = []
+    for r in rows:
+        name, _, pid = (r.worker or "").rpartition(":")
+        if name == host and pid.isdigit() and not alive(int(pid)):
+            dead.append((r.id, r.worker))
+    if not dead:
+        return 0
+    with write_connection(engine) as conn:
+        for pk, worker in dead:  # still the dead worker's (no one claimed it meanwhile)
+            conn.execute(update(_jobs).where(
+                _jobs.c.id == pk, _jobs.c.state == "running", _jobs.c.worker == worker,
+            ).values(state="queued", worker=None, lease_until=None))
     return len(dead)
 
 
