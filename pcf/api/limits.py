@@ -56,7 +56,9 @@ def _exempt() -> bool:
 
 
 def _on_breach(limit: Any) -> Response:
-    retry_after = max(1, math.ceil(limit.reset_at - time.time()))
+    # reset_at is rounded up to the next whole second: never say more than one window
+    retry_after = max(1, min(math.ceil(limit.reset_at - time.time()),
+                             int(limit.limit.get_expiry())))
     return problem_response(
         429, "Too many requests",
         f"Your tenant's rate limit of {limit.limit} is reached; try again in {retry_after} s.",

@@ -9,7 +9,7 @@ URL answers:
   page of lines) and ``Content-Location: /v1/orders/{order_id}`` once it is done;
 - the problem the order failed with (422 invalid lines, 409 order id taken by another body,
   500 scoring failed repeatedly) as ``application/problem+json`` with ``job_id`` and
-  ``status: "failed"`` added.
+  ``job_status: "failed"`` added (``status`` is the HTTP status, as RFC 9457 says).
 
 Jobs are scoped per tenant like orders (another tenant's job id answers 404).
 """
@@ -54,7 +54,7 @@ def get_job(job_id: str):
             problem.get("detail", "The order could not be scored."), slug=problem.get("slug"),
             errors=problem.get("errors"), allowed=problem.get("allowed"))
         body = json.loads(response.get_data())
-        body.update({"job_id": job.job_id, "status": "failed", "order_id": job.order_id})
+        body.update({"job_id": job.job_id, "job_status": "failed", "order_id": job.order_id})
         response.set_data(json.dumps(body, ensure_ascii=False))
         return response
     document, link = paged(result or {}, f"/v1/orders/{quote(job.order_id)}")

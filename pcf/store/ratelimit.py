@@ -60,7 +60,22 @@ class SqlStorage(Storage):
             raise ValueError("pcf-sql:// rate-limit storage needs storage_options url=")
         self.engine = make_engine(str(url))
         if self.engine.dialect.name == "sqlite":
-            _counters.create(self.engine, checkfirst=True)
+            self._create_sqlite_table()
+
+    def _create_sqlite_table(self) -> None:
+        """``CREATE TABLE IF NOT EXISTS`` as one autocommitted statement: every worker process
+        runs it at start, and a deferred transaction that reads the schema first and then
+        writes would fail at once ("database is locked") instead of waiting its turn."""
+        from sqlalchemy.schema import CreateTable
+
+        ddl = str(CreateTable(_counters, if_not_exists=True).compile(dialect=self.engine.dialect))
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(ddl)  # the driver connection is in autocommit mode (pcf.store.db)
+            cursor.close()
+        finally:
+            raw.close()
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
