@@ -39,28 +39,28 @@ def test_order_ids_match_the_whole_string(api, keys, store, order_id):
 
 
 @pytest.mark.parametrize("path, body, field", [
-    ("/v1/orders", '{"order_id": "PO-S", "lines": [{"line_id": "\\ud800", "product": "%s", '
-                   '"quantity": 1, "unit": "kg"}]}' % PRODUCT, "lines[0].line_id"),
-    ("/v1/orders", '{"order_id": "PO-S", "lines": [{"line_id": "1", "product": "%s", '
-                   '"quantity": 1, "unit": "kg", "parameters": {"\\udc00x": 1}}]}' % PRODUCT,
+    ("/v1/orders", '{"order_id": "PO-S", "lines": [{"line_id": "\\ud800", "product": "@P", '
+                   '"quantity": 1, "unit": "kg"}]}', "lines[0].line_id"),
+    ("/v1/orders", '{"order_id": "PO-S", "lines": [{"line_id": "1", "product": "@P", '
+                   '"quantity": 1, "unit": "kg", "parameters": {"\\udc00x": 1}}]}',
      "lines[0].parameters"),
-    ("/v1/orders", '{"order_id": "PO-S", "lines": [{"line_id": "1", "product": "%s", '
-                   '"quantity": 1, "unit": "k\\udfffg"}]}' % PRODUCT, "lines[0].unit"),
-    ("/v1/comparisons", '{"product": "%s", "cases": [{"label": "\\ud83d"}]}' % PRODUCT,
+    ("/v1/orders", '{"order_id": "PO-S", "lines": [{"line_id": "1", "product": "@P", '
+                   '"quantity": 1, "unit": "k\\udfffg"}]}', "lines[0].unit"),
+    ("/v1/comparisons", '{"product": "@P", "cases": [{"label": "\\ud83d"}]}',
      "cases[0].label"),
     ("/v1/certificates", '{"order_id": "PO-S", "line_id": "\\udbff"}', "line_id"),
-    ("/v1/footprints", '{"product": "%s", "variant": "\\ud800\\ud800"}' % PRODUCT, "variant"),
+    ("/v1/footprints", '{"product": "@P", "variant": "\\ud800\\ud800"}', "variant"),
 ])
 def test_lone_surrogates_are_422_naming_the_field(api, keys, store, path, body, field):
-    out = problem(_raw(api, path, body, keys["erin"]), 422)
+    out = problem(_raw(api, path, body.replace("@P", PRODUCT), keys["erin"]), 422)
     assert field in out["errors"], out
     assert "surrogate" in json.dumps(out)
     assert store.count_orders() == (0, 0)
 
 
 def test_a_valid_surrogate_pair_is_one_character(api, keys, store):
-    body = '{"order_id": "PO-E", "lines": [{"line_id": "\\ud83d\\ude00", "product": "%s", ' \
-           '"quantity": 1, "unit": "kg"}]}' % PRODUCT
+    body = '{"order_id": "PO-E", "lines": [{"line_id": "\\ud83d\\ude00", "product": "@P", ' \
+           '"quantity": 1, "unit": "kg"}]}'.replace("@P", PRODUCT)
     resp = _raw(api, "/v1/orders", body, keys["alice"])
     assert resp.status_code == 201
     assert resp.get_json()["lines"][0]["line_id"] == "\U0001f600"

@@ -119,7 +119,7 @@ def test_a_job_of_a_dead_worker_is_scored_once(api, keys, store):
     """A worker killed after claiming a job: the job is claimed again and its order stored
     once; the dead worker's late finish changes nothing."""
     location = _submit(api, keys, _order("K-1", 4)).headers["Location"]
-    dead = "%s:%d" % (os.uname().nodename, 2 ** 22 + 7)   # no such pid
+    dead = f"{os.uname().nodename}:{2 ** 22 + 7}"   # no such pid
     claimed = store.claim_job(dead)
     assert claimed is not None and claimed.attempts == 1
     assert api.get(location, headers=keys["alice"]).get_json()["status"] == "running"

@@ -13,8 +13,6 @@ import threading
 import time
 
 import pytest
-
-from api_helpers import PRODUCT, free_port
 from test_api_crash import (  # noqa: F401 - fixtures
     Server,
     _create_key,
@@ -23,11 +21,13 @@ from test_api_crash import (  # noqa: F401 - fixtures
     server_home,
 )
 
+from api_helpers import PRODUCT, free_port
+
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def server(server_home, tmp_path):  # noqa: F811
+def server(server_home, tmp_path):  # noqa: F811 - the fixture imported above
     srv = Server(server_home, free_port(), {}, tmp_path / "server.log")
     yield srv
     srv.stop()
@@ -55,7 +55,7 @@ def _problem(raw: bytes, status: int) -> dict:
     return doc
 
 
-def test_slow_and_idle_clients_do_not_block(server, server_home):
+def test_slow_and_idle_clients_do_not_block(server, server_home):  # noqa: F811
     headers = _create_key(server_home, {})
     held = []
     try:
@@ -81,7 +81,7 @@ def test_slow_and_idle_clients_do_not_block(server, server_home):
             s.close()
 
 
-def test_server_errors_are_problem_json(server, server_home):
+def test_server_errors_are_problem_json(server, server_home):  # noqa: F811
     port = server.port
     _problem(_raw(port, b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"), 414)
     _problem(_raw(port, b"GET /" + b"a" * 8100 + b" HTTP/1.1\r\nHost: x\r\n\r\n"), 414)
@@ -90,7 +90,8 @@ def test_server_errors_are_problem_json(server, server_home):
                   + b"\r\n\r\n"), 431)
     _problem(_raw(port, b"GET /health HTTP/1.1\r\nHost: x\r\n"
                   + b"".join(b"X-%d: y\r\n" % i for i in range(120)) + b"\r\n"), 431)
-    _problem(_raw(port, b"DELETE /v1/footprints HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), 405)
+    _problem(_raw(port, b"DELETE /v1/footprints HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n"), 405)
     _problem(_raw(port, b"POST /v1/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n"
                   b"Content-Type: application/json\r\n\r\n{"), 413)
     # a chunked body over the limit is refused, not cut and stored
@@ -111,7 +112,7 @@ def test_server_errors_are_problem_json(server, server_home):
     assert 9 < time.perf_counter() - t0 < 13
 
 
-def test_revoked_key_is_refused_by_every_worker_at_once(server, server_home):
+def test_revoked_key_is_refused_by_every_worker_at_once(server, server_home):  # noqa: F811
     headers = _create_key(server_home, {})
     key = headers["Authorization"].split()[1]
     name = next(line.split("\t")[0] for line in subprocess.run(
@@ -235,7 +236,7 @@ def test_kill_9_at_random_moments_of_jobs(server_home, tmp_path):  # noqa: F811
         assert _job_row(db_url, f"RJ-{k}")[0] == "done"
 
 
-def test_big_orders_do_not_stop_other_tenants(server, server_home):
+def test_big_orders_do_not_stop_other_tenants(server, server_home):  # noqa: F811
     """Two tenants post 5,000-line orders (async) in a loop while a third asks footprints:
     every footprint answers, and quickly."""
     heavy = [{**_create_key(server_home, {}), "Prefer": "respond-async"} for _ in range(2)]
