@@ -106,9 +106,7 @@ def test_orders_on_postgres(pg_app, pg_keys):
     assert store.count_orders(tenant.id) == (1, 3)
 
 
-def test_rejected_and_failed_orders_store_nothing(pg_app, pg_keys, monkeypatch):
-    import pcf.store.orders as store_orders
-
+def test_rejected_and_failed_orders_store_nothing(pg_app, pg_keys):
     api = SpecClient(pg_app)
     store = pg_app.extensions["pcf"].store
     alice = pg_keys["alice"]
@@ -117,11 +115,18 @@ def test_rejected_and_failed_orders_store_nothing(pg_app, pg_keys, monkeypatch):
     bad["lines"][2]["unit"] = "kWh"
     problem(api.post("/v1/orders", json=bad, headers=alice), 422)
 
-    def boom():
-        raise RuntimeError("crash before commit")
+    from sqlalchemy import event
 
-    monkeypatch.setattr(store_orders, "fault_pause_before_commit", boom)
-    problem(api.post("/v1/orders", json=_order("PG-FAIL", 50), headers=alice), 500)
+    def boom(conn, clauseelement, multiparams, params, execution_options, result):
+        # fails after the order lines are written, inside the write transaction
+        if str(clauseelement).startswith("INSERT INTO order_lines"):
+            raise RuntimeError("crash before commit")
+
+    event.listen(store.engine, "after_execute", boom)
+    try:
+        problem(api.post("/v1/orders", json=_order("PG-FAIL", 50), headers=alice), 500)
+    finally:
+        event.remove(store.engine, "after_execute", boom)
     assert store.count_orders(tenant.id) == (0, 0)
 
 
