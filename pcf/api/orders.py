@@ -19,6 +19,9 @@ Semantics (also in the OpenAPI descriptions):
 - ``Prefer: respond-async`` (RFC 7240): the order is queued and scored off the request path;
   202 with ``Location: /v1/order-jobs/{job_id}`` (:mod:`pcf.api.order_jobs`). Recommended
   for large orders. The lines count against the tenant's daily quota either way.
+- An order of more than 1,000 lines is scored (synchronous) or checked and queued
+  (asynchronous) on the worker's low-priority lane (:mod:`pcf.api.heavy`), one at a time
+  per worker.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from flask import current_app, request
 
 from pcf.api.auth import current_tenant
 from pcf.api.blueprint import Blueprint, json_response
+from pcf.api.heavy import HEAVY_ORDER_LINES, run_heavy
 from pcf.api.schemas import (
     OrderJobSchema,
     OrderLineResultSchema,
@@ -114,8 +118,13 @@ def create_order(args: dict):
         for i, line in enumerate(args["lines"])
     ]
     location = {"Location": f"/v1/orders/{quote(order_id)}"}
+    heavy = len(lines) > HEAVY_ORDER_LINES  # a large order waits its turn at low priority
     if wants_async():
-        submission = submit_order_job(_store(), current_tenant(), order_id, lines)
+        if heavy:
+            submission = run_heavy(submit_order_job, _store(), current_tenant(), order_id,
+                                   lines)
+        else:
+            submission = submit_order_job(_store(), current_tenant(), order_id, lines)
         if submission.order is not None:  # stored before: a replay, answered at once
             document, link = paged(submission.order, location["Location"])
             return json_response(document, 200, {**location, **link,
@@ -124,7 +133,10 @@ def create_order(args: dict):
         return json_response(view, 202, {"Location": view["links"]["self"],
                                          "Preference-Applied": "respond-async",
                                          "Retry-After": "1"})
-    document, created = submit_order(_store(), current_tenant(), order_id, lines)
+    if heavy:
+        document, created = run_heavy(submit_order, _store(), current_tenant(), order_id, lines)
+    else:
+        document, created = submit_order(_store(), current_tenant(), order_id, lines)
     document, link = paged(document, location["Location"])
     if created:
         return json_response(document, 201, {**location, **link})

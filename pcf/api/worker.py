@@ -30,6 +30,7 @@ proxy: see the README). Built on gunicorn 27.0.1's ``ThreadWorker`` (pinned).
 from __future__ import annotations
 
 import errno
+import sys
 import time
 from typing import Any
 
@@ -45,6 +46,8 @@ BODY_TIMEOUT = 30.0
 """Seconds from the end of the head to the end of the body."""
 MAX_HEAD_BYTES = 64 * 1024
 """Largest request head (request line and header fields), bytes."""
+SWITCH_INTERVAL = 0.001
+"""GIL switch interval of an HTTP worker, seconds (Python's default is 0.005)."""
 SOCKET_TIMEOUT = 10.0
 """Timeout of each socket operation once a complete request is handled (writing the answer
 to a client that does not read)."""
@@ -133,8 +136,12 @@ class PcfThreadWorker(gthread.ThreadWorker):
     (see the module docstring)."""
 
     def init_process(self) -> None:
-        """Answer gunicorn's own errors as problem+json, then run the worker."""
+        """Answer gunicorn's own errors as problem+json, shorten the GIL switch interval,
+        then run the worker."""
         gunicorn_util.write_error = _write_problem
+        # A thread waiting for the GIL behind a CPU-bound one (a large order) waits up to the
+        # switch interval each time: 1 ms instead of Python's 5 ms keeps short requests short.
+        sys.setswitchinterval(SWITCH_INTERVAL)
         super().init_process()
 
     def _max_body(self) -> int:
