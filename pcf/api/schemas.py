@@ -196,6 +196,16 @@ class OrderRequestSchema(RequestSchema):
                                  error=f"An order has 1 to {MAX_ORDER_LINES} lines."),
         metadata={"description": f"1 to {MAX_ORDER_LINES} lines with unique line_id."})
 
+    def load(self, data, **kwargs):
+        """Validate the order; a large one (more than 1,000 lines, ~90 ms for 5,000) on the
+        worker's low-priority lane (:mod:`pcf.api.heavy`), not on the request thread."""
+        from pcf.api.heavy import HEAVY_ORDER_LINES, run_heavy
+
+        lines = data.get("lines") if isinstance(data, dict) else None
+        if isinstance(lines, list) and len(lines) > HEAVY_ORDER_LINES:
+            return run_heavy(super().load, data, **kwargs)
+        return super().load(data, **kwargs)
+
     @validates_schema
     def _unique_line_ids(self, data, **kwargs):
         seen: dict[str, int] = {}
