@@ -64,8 +64,9 @@ def test_any_ids_are_answered_without_5xx_and_refusals_store_nothing(api, keys, 
     text = json.dumps(body)  # lone surrogates become \\udXXX escapes
     resp = api.client.post("/v1/orders", data=text, content_type="application/json",
                            headers=keys["alice"])
-    assert resp.status_code in (200, 201, 422), (resp.status_code, resp.data[:300])
-    if resp.status_code == 422:
+    # the store outlives one example: an id drawn twice with another line is a 409
+    assert resp.status_code in (200, 201, 409, 422), (resp.status_code, resp.data[:300])
+    if resp.status_code in (409, 422):
         assert store.count_orders() == before
         fields = resp.get_json()["errors"]
         assert set(fields) & {"order_id", "lines[0].line_id"}, fields
