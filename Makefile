@@ -53,6 +53,7 @@ lint: install
 bench: setup
 	$(BIN)/python benchmarks/bench_engine.py
 	@if [ -f benchmarks/bench_api.py ]; then $(BIN)/python benchmarks/bench_api.py; fi
+	$(BIN)/python benchmarks/bench_abuse.py
 
 # Removes the environment and caches, never var/ (the signing key and the application
 # database live there).

@@ -61,3 +61,54 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{pcf_home() / 'pcf.sqlite3'}"
+
+
+DEFAULT_RATE_LIMIT = "6000/minute"
+"""Requests per tenant unless an admin sets another limit (``pcf tenants limits``): about
+100 per second on average, bursts allowed within the minute."""
+DEFAULT_DAILY_ORDER_LINES = 500_000
+"""Order lines a tenant may submit per UTC day unless an admin sets another quota."""
+DEFAULT_MAX_PENDING_JOBS = 4
+"""Orders of one tenant that may wait in the scoring queue at once (more: 429)."""
+
+
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, not {value!r}") from None
+
+
+def default_rate_limit() -> str:
+    """``PCF_RATE_LIMIT`` or :data:`DEFAULT_RATE_LIMIT` (a limits string such as
+    ``"6000/minute"`` or ``"50/second;6000/minute"``; ``"none"`` for no limit)."""
+    return os.environ.get("PCF_RATE_LIMIT", "").strip() or DEFAULT_RATE_LIMIT
+
+
+def default_daily_order_lines() -> int:
+    """``PCF_DAILY_ORDER_LINES`` or :data:`DEFAULT_DAILY_ORDER_LINES` (0: no quota)."""
+    return _int_env("PCF_DAILY_ORDER_LINES", DEFAULT_DAILY_ORDER_LINES)
+
+
+def max_pending_jobs() -> int:
+    """``PCF_MAX_PENDING_JOBS`` or :data:`DEFAULT_MAX_PENDING_JOBS` (0: no limit)."""
+    return _int_env("PCF_MAX_PENDING_JOBS", DEFAULT_MAX_PENDING_JOBS)
+
+
+def limits_database_url(main: str | None = None) -> str:
+    """Where the rate-limit counters live: ``PCF_LIMITS_DATABASE_URL``, else the application
+    database ``main`` (default :func:`database_url`) when it is PostgreSQL, else an SQLite
+    file beside it (``<db>-limits.sqlite3``) so that counting requests never waits behind an
+    order being written (SQLite has one writer at a time)."""
+    url = os.environ.get("PCF_LIMITS_DATABASE_URL")
+    if url:
+        return url
+    main = main or database_url()
+    if main.startswith("sqlite:///") and main != "sqlite:///:memory:":
+        path = main[len("sqlite:///"):]
+        stem = path[:-len(".sqlite3")] if path.endswith(".sqlite3") else path
+        return f"sqlite:///{stem}-limits.sqlite3"
+    return main

@@ -23,6 +23,9 @@ The hierarchy (one line of docstring each, as bw2calc's ``errors.py``)::
     ├── AuthenticationFailed    client credentials or an access token are not valid
     │   └── TokenExpired        a PACT access token has expired
     ├── NotConfigured           a deployment setting this needs is missing
+    ├── LimitExceeded           a limit of the caller's tenant is reached (``retry_after`` s)
+    │   ├── QuotaExceeded       the daily order-line quota is used up
+    │   └── TooManyJobs         too many of the tenant's orders are waiting to be scored
     ├── InventoryInvalid        ``databases/`` is invalid (message names file and line)
     ├── ProjectNotReady         the Brightway project is missing or stale (run ``pcf setup``)
     └── StoreUnavailable        the application database does not answer
@@ -150,6 +153,34 @@ class TokenExpired(AuthenticationFailed):
 
 class NotConfigured(PcfError):
     """A deployment setting this needs is missing; ``allowed`` names the settings."""
+class LimitExceeded(PcfError):
+    """A limit of the caller's tenant is reached; ``retry_after`` says when to try again.
+
+    Parameters
+    ----------
+    message, field, allowed
+        As :class:`PcfError`.
+    retry_after : int
+        Seconds after which the same request may succeed.
+    """
+
+    def __init__(self, message: str, field: str | None = None, allowed: Any = None,
+                 retry_after: int = 1):
+        super().__init__(message, field=field, allowed=allowed)
+        self.retry_after = max(1, int(retry_after))
+
+    def relocated(self, field: str | None) -> PcfError:
+        """A copy at another field (keeps ``retry_after``)."""
+        return type(self)(self.message, field=field, allowed=self.allowed,
+                          retry_after=self.retry_after)
+
+
+class QuotaExceeded(LimitExceeded):
+    """The tenant's daily order-line quota is used up (resets at 00:00 UTC)."""
+
+
+class TooManyJobs(LimitExceeded):
+    """Too many of the tenant's orders are queued or being scored."""
 
 
 class InventoryInvalid(PcfError):

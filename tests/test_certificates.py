@@ -71,19 +71,14 @@ def store(built_home, tmp_path, signing_home, monkeypatch):
 
 def save_order(store, tenant, order_id: str, lines: list[dict]) -> None:
     """Score and store an order like POST /v1/orders does."""
-    from pcf.service.orders import OrderLineInput, canonical_request, request_digest, score_order
-    from pcf.store import LineRecord
+    from pcf.service.orders import OrderLineInput, submit_order
 
     inputs = [OrderLineInput(line_id=ln["line_id"], product=ln["product"],
                              quantity=ln["quantity"], unit=ln["unit"],
                              variant=ln.get("variant"), parameters=ln.get("parameters") or {})
               for ln in lines]
-    canonical = canonical_request(order_id, inputs)
-    scored = score_order(order_id, inputs)
-    records = [LineRecord(s.line.line_id, s.line.product, s.line.variant, s.quantity,
-                          s.line.unit, s.footprint()) for s in scored.lines]
-    store.save_order(tenant.id, order_id, request_digest(canonical), canonical, scored.total,
-                     scored.database_version, records)
+    _, created = submit_order(store, tenant, order_id, inputs)
+    assert created
 
 
 @pytest.fixture

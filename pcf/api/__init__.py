@@ -25,6 +25,8 @@ from flask_smorest.utils import prepare_response
 import pcf
 from pcf.api.auth import authenticate_request
 from pcf.api.docs import register_docs
+from pcf.api.limits import init_limiter
+from pcf.api.middleware import HttpLimits
 from pcf.api.problems import PROBLEM_MEDIA_TYPE, register_error_handlers
 from pcf.api.schemas import MAX_ORDER_LINES, ProblemSchema
 from pcf.api.workbench import register_workbench
@@ -39,10 +41,12 @@ BLUEPRINTS = (
     "pcf.api.footprints",
     "pcf.api.comparisons",
     "pcf.api.orders",
+    "pcf.api.order_jobs",
     "pcf.api.reductions",
     "pcf.api.audit",
     "pcf.api.certificates",
     "pcf.api.pact_requests",
+    "pcf.api.tenants",
 )
 """Modules whose ``blp`` is registered, in this order."""
 
@@ -62,15 +66,24 @@ Roles: customer (footprints, own orders), engineer (also comparisons), admin (al
 
 Errors are application/problem+json (RFC 9457) with `type`, `title`, `status`, `detail` and,
 for invalid input, `errors` (messages per field path such as `lines[3].quantity`) and `allowed`.
-400 malformed JSON, 401 missing/invalid key, 403 role, 404 unknown route or resource,
-405 method, 409 order id reused with another body, 413 body over 1 MiB, 415 body not JSON,
-422 invalid values (unknown fields, out-of-range parameters, non-finite or non-positive
-quantities, units not convertible to the declared unit, more than {MAX_ORDER_LINES} lines).
-Nothing is stored from a rejected request.
+400 malformed JSON, 401 missing/invalid/revoked/expired key, 403 role, 404 unknown route or
+resource, 405 method, 408 request not received in time, 409 order id reused with another body,
+413 body over 1 MiB (chunked bodies included), 414 URL over 8,000 characters, 415 body not
+JSON, 422 invalid values (unknown fields, out-of-range parameters, non-finite or non-positive
+quantities, units not convertible to the declared unit, more than {MAX_ORDER_LINES} lines,
+strings that are not valid Unicode, control characters in ids), 429 rate limit, daily
+order-line quota or pending orders exceeded (`Retry-After` says when to retry), 431 header
+fields too large. Nothing is stored from a rejected request.
+
+Limits: each tenant has a request rate limit and a daily order-line quota (server defaults,
+or set by an admin with PATCH /v1/tenants/{{name}}).
 
 Orders: ids are scoped per tenant. The first POST answers 201; the same body again answers 200
 with the stored order (header Idempotent-Replayed: true) and stores nothing new; another body
-under the same id is 409. An order is stored whole or not at all.
+under the same id is 409. An order is stored whole or not at all. Order documents hold one
+page of lines (100 by default; `lines_page`, `Link: rel="next"`); one line's full Footprint is
+at /v1/orders/{{order_id}}/lines/{{line_id}}. With `Prefer: respond-async` an order is scored
+off the request path: 202 and a status URL (/v1/order-jobs/{{job_id}}).
 """
 
 
@@ -141,7 +154,7 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         (default: :func:`pcf.config.database_url`); ``MAX_CONTENT_LENGTH`` the body limit;
         ``PCF_DEV`` development mode (``pcf serve --dev``: PACT over plain HTTP, certificates
         without issuer settings; default: ``TESTING`` or the environment variable
-        ``PCF_DEV``).
+        ``PCF_DEV``); ``PCF_RATE_LIMITS`` (default True) turns the per-tenant rate limits on.
     store : pcf.store.Store, optional
         An open store to use instead of opening one.
 
@@ -186,6 +199,10 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         app.register_blueprint(importlib.import_module(name).blp)
     state.pact_worker = _pact_worker(app, store)
     app.before_request(authenticate_request)
+    if app.config.get("PCF_RATE_LIMITS", True):
+        init_limiter(app, store.engine.url.render_as_string(hide_password=False))
+    app.wsgi_app = HttpLimits(  # type: ignore[method-assign]
+        app.wsgi_app, lambda: app.config.get("MAX_CONTENT_LENGTH"))
     register_docs(app)
     register_workbench(app)  # the web page at /app (pcf.api.workbench)
     app.add_url_rule("/", "root", lambda: redirect("/docs"), methods=["GET"])

@@ -28,6 +28,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser
 
 from pcf.api.problems import ApiProblem
+from pcf.text import find_invalid_text
 
 
 def _reject_constant(name: str) -> typing.NoReturn:
@@ -35,11 +36,14 @@ def _reject_constant(name: str) -> typing.NoReturn:
 
 
 class PcfParser(FlaskParser):
-    """webargs parser with strict JSON bodies.
+    r"""webargs parser with strict JSON bodies.
 
     - the body must be ``application/json`` (or ``+json``) when present, else 415;
     - malformed JSON, ``NaN``/``Infinity`` literals and invalid UTF-8 are 400 with the position;
-    - an oversize body is 413 (Flask's ``MAX_CONTENT_LENGTH``).
+    - a string that is not valid Unicode (a lone surrogate such as ``"\ud800"``) or holds a
+      NUL is 422 naming the field (``lines[3].line_id``), nothing is stored;
+    - an oversize body is 413 (Flask's ``MAX_CONTENT_LENGTH``; a chunked body is measured
+      as it is read, see :mod:`pcf.api.middleware`).
     """
 
     # webargs ignores unknown query parameters by default; pcf's schemas say RAISE (Meta),
@@ -62,7 +66,7 @@ class PcfParser(FlaskParser):
                                   f"{exc.start}).", title="Malformed JSON",
                              slug="malformed-json") from None
         try:
-            return json.loads(text, parse_constant=_reject_constant)
+            document = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
             raise ApiProblem(400, f"Malformed JSON: {exc.msg} at line {exc.lineno} column "
                                   f"{exc.colno}.", title="Malformed JSON",
@@ -70,6 +74,12 @@ class PcfParser(FlaskParser):
         except (ValueError, RecursionError) as exc:
             raise ApiProblem(400, f"Malformed JSON: {exc}.", title="Malformed JSON",
                              slug="malformed-json") from None
+        found = find_invalid_text(document)
+        if found is not None:
+            path, message = found
+            raise ApiProblem(422, f"1 invalid field(s): {path}: {message}",
+                             errors={path: [message]})
+        return document
 
 
 class Blueprint(flask_smorest.Blueprint):

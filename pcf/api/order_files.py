@@ -19,8 +19,6 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-from pcf.api.auth import current_tenant
-from pcf.api.blueprint import json_response
 from pcf.api.problems import ApiProblem
 from pcf.service.order_files import CSV_MEDIA_TYPE, MEDIA_TYPES, XLSX_MEDIA_TYPE
 
@@ -72,8 +70,10 @@ def accept_spreadsheets(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _create_from_file(fmt: str) -> Response:
-    from pcf.service.order_files import submit_order_file
+def _create_from_file(fmt: str) -> Any:
+    from pcf.api.order_submit import submit_lines  # as a JSON body: quota, async, heavy lane
+    from pcf.service.order_files import order_lines_of_file
+    from pcf.service.orders import OrderLinesError
 
     order_id = request.args.get("order_id")
     if order_id is not None and not _ORDER_ID.match(order_id):
@@ -84,11 +84,11 @@ def _create_from_file(fmt: str) -> Response:
     if not data.strip():
         raise ApiProblem(422, "The body is empty; send the order file.",
                          errors={"body": ["Empty."]})
-    document, created = submit_order_file(_store(), current_tenant().id, data, fmt, order_id)
-    location = {"Location": f"/v1/orders/{document['order_id']}"}
-    if created:
-        return json_response(document, 201, location)
-    return json_response(document, 200, {**location, "Idempotent-Replayed": "true"})
+    table, chosen, lines = order_lines_of_file(data, fmt, order_id)
+    try:
+        return submit_lines(chosen, lines)
+    except OrderLinesError as exc:  # located as in the file (line N; sheet, row, column)
+        raise OrderLinesError(table.locate(exc.errors)) from None
 
 
 def download_format(query: dict[str, Any]) -> str | None:

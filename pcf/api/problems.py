@@ -13,10 +13,14 @@ Every 4xx/5xx answer of the API has the media type ``application/problem+json`` 
 Field paths are dotted, with ``[i]`` for list items: ``lines[3].parameters.recycled_content``.
 HTTP errors without a more specific type (404 of an unknown route, 405) use ``about:blank``.
 
-Status codes: 400 malformed JSON, 401 missing/unknown API key, 403 role not allowed, 404 unknown
-route or resource, 405 method not allowed, 409 order id reused with a different body,
-413 body larger than the limit, 415 body not JSON, 422 invalid values (schema or service),
-500 unexpected server error (no details leak), 503 Brightway project not ready.
+Status codes: 400 malformed JSON, 401 missing/unknown/revoked/expired API key, 403 role not
+allowed, 404 unknown route or resource, 405 method not allowed, 408 request not received in
+time, 409 order id reused with a different body, 413 body larger than the limit, 414 URL longer
+than 8,000 characters, 415 body not JSON, 422 invalid values (schema or service, lone
+surrogates), 429 rate limit, daily quota or pending orders exceeded (with ``Retry-After``),
+431 header fields too large, 500 unexpected server error (no details leak), 503 Brightway
+project not ready. Errors of the HTTP server itself (malformed request line, header limits,
+timeouts) are problem+json too (:mod:`pcf.api.worker`).
 """
 
 from __future__ import annotations
@@ -40,9 +44,13 @@ _TYPES = {
     401: ("unauthorized", "Missing or invalid API key"),
     403: ("forbidden", "Forbidden"),
     409: ("conflict", "Conflict"),
+    408: ("request-timeout", "Request timeout"),
     413: ("payload-too-large", "Payload too large"),
+    414: ("uri-too-long", "URI too long"),
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("invalid-input", "Invalid input"),
+    429: ("too-many-requests", "Too many requests"),
+    431: ("header-fields-too-large", "Request header fields too large"),
     500: ("internal-error", "Internal server error"),
     503: ("unavailable", "Service unavailable"),
 }
@@ -165,6 +173,9 @@ def summarize(errors: dict[str, list[str]], limit: int = 3) -> str:
 def handle_http_exception(error: HTTPException) -> Response:
     """Flask handler for werkzeug HTTP errors (404, 405, 413, webargs' 422, ...)."""
     status = error.code or 500
+    ready = getattr(error, "response", None)
+    if isinstance(ready, Response) and ready.mimetype == PROBLEM_MEDIA_TYPE:
+        return ready  # built by pcf already (e.g. the rate limiter's 429 with Retry-After)
     data = getattr(error, "data", None) or {}
     headers = {}
     if status == 405:
@@ -225,6 +236,8 @@ ERROR_STATUS: tuple[tuple[type[errors.PcfError], int, str, str], ...] = (
     (errors.NotPermitted, 403, "forbidden", "Forbidden"),
     (errors.AuthenticationFailed, 401, "unauthorized", "Not authenticated"),
     (errors.NotConfigured, 503, "not-configured", "Setting missing"),
+    (errors.QuotaExceeded, 429, "quota-exceeded", "Quota exceeded"),
+    (errors.LimitExceeded, 429, "too-many-requests", "Too many requests"),
     (errors.ProjectNotReady, 503, "project-not-ready", "Brightway project not ready"),
     (errors.StoreUnavailable, 503, "unavailable", "Service unavailable"),
     (errors.InventoryInvalid, 500, "data-error", "Inventory data error"),
@@ -272,8 +285,12 @@ def handle_pcf_error(error: errors.PcfError) -> Response:
             detail = str(error)
     if status >= 500:
         log.error("service error on %s %s: %s", request.method, request.path, error)
+    headers = {}
+    if isinstance(error, errors.LimitExceeded):
+        headers["Retry-After"] = str(error.retry_after)
     return problem_response(status, title, detail, slug=slug,
-                            errors=errors_by_field or None, allowed=allowed or None)
+                            errors=errors_by_field or None, allowed=allowed or None,
+                            headers=headers)
 
 
 def handle_api_problem(error: ApiProblem) -> Response:

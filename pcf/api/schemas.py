@@ -26,7 +26,37 @@ MAX_SWEEP_VALUES = 50
 from pcf.units import MAX_QUANTITY  # noqa: E402 - largest accepted quantity, one definition
 
 ORDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~:@+=-]{0,127}$"
-"""Order ids: 1-128 characters, URL-safe without ``/`` (they appear in ``/v1/orders/{id}``)."""
+"""Order ids: 1-128 characters, URL-safe without ``/`` (they appear in ``/v1/orders/{id}``);
+matched against the whole string (:class:`FullMatch`), so a trailing newline is refused."""
+from pcf.store.orders import DEFAULT_PAGE_LINES, MAX_PAGE_LINES  # noqa: E402
+
+
+class FullMatch(validate.Regexp):
+    r"""A :class:`marshmallow.validate.Regexp` that must match the whole value.
+
+    ``re.match`` with ``$`` accepts a trailing newline (``"PO-1\n"``); ``fullmatch`` does
+    not. The pattern (with its ``^...$``) is still what OpenAPI shows.
+    """
+
+    def __call__(self, value):
+        """Return ``value`` if the whole of it matches, else raise ValidationError."""
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
+class Text(fields.String):
+    """A string field that refuses lone surrogates, NUL and other control characters (an
+    identifier, a name, a unit), with a message naming the field."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from pcf.text import text_problem
+
+        out = super()._deserialize(value, attr, data, **kwargs)
+        problem = text_problem(out)
+        if problem:
+            raise ma.ValidationError(problem)
+        return out
 
 
 # --------------------------------------------------------------------------- base classes
@@ -80,7 +110,7 @@ class ParameterValue(fields.Field):
 
 def _parameters_field(**kwargs) -> fields.Dict:
     return fields.Dict(
-        keys=fields.String(validate=validate.Length(min=1, max=100)),
+        keys=Text(validate=validate.Length(min=1, max=100)),
         values=ParameterValue(allow_none=True, metadata={
             "type": ["number", "string", "boolean"]}),  # apispec adds "null"
         metadata={
@@ -105,7 +135,7 @@ def _quantity_field(required: bool) -> fields.Float:
 
 
 def _unit_field(required: bool) -> fields.String:
-    return fields.String(
+    return Text(
         required=required,
         validate=validate.Length(min=1, max=32),
         metadata={"description": "Unit of `quantity`; must convert to the product's declared "
@@ -126,10 +156,10 @@ _variant_field_meta = {"description": "Variant name, e.g. `virgin` or `recycled`
 class FootprintRequestSchema(RequestSchema):
     """Body of ``POST /v1/footprints``."""
 
-    product = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                            metadata=_product_field_meta)
-    variant = fields.String(allow_none=True, validate=validate.Length(min=1, max=100),
-                            metadata=_variant_field_meta)
+    product = Text(required=True, validate=validate.Length(min=1, max=100),
+                   metadata=_product_field_meta)
+    variant = Text(allow_none=True, validate=validate.Length(min=1, max=100),
+                   metadata=_variant_field_meta)
     parameters = _parameters_field()
     quantity = _quantity_field(required=False)
     unit = _unit_field(required=False)
@@ -138,13 +168,13 @@ class FootprintRequestSchema(RequestSchema):
 class OrderLineRequestSchema(RequestSchema):
     """One line of ``POST /v1/orders``."""
 
-    line_id = fields.String(required=True, validate=validate.Length(min=1, max=128),
-                            metadata={"description": "Unique within the order.",
-                                      "example": "10"})
-    product = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                            metadata=_product_field_meta)
-    variant = fields.String(allow_none=True, validate=validate.Length(min=1, max=100),
-                            metadata=_variant_field_meta)
+    line_id = Text(required=True, validate=validate.Length(min=1, max=128),
+                   metadata={"description": "Unique within the order; no control "
+                                            "characters.", "example": "10"})
+    product = Text(required=True, validate=validate.Length(min=1, max=100),
+                   metadata=_product_field_meta)
+    variant = Text(allow_none=True, validate=validate.Length(min=1, max=100),
+                   metadata=_variant_field_meta)
     parameters = _parameters_field()
     quantity = _quantity_field(required=True)
     unit = _unit_field(required=True)
@@ -155,7 +185,7 @@ class OrderRequestSchema(RequestSchema):
 
     order_id = fields.String(
         required=True,
-        validate=validate.Regexp(ORDER_ID_PATTERN,
+        validate=FullMatch(ORDER_ID_PATTERN,
                                  error="Must be 1-128 characters of A-Z a-z 0-9 . _ ~ : @ + = -"
                                        ", starting with a letter or digit."),
         metadata={"description": "Your order id; scoped to your tenant.",
@@ -165,6 +195,16 @@ class OrderRequestSchema(RequestSchema):
         validate=validate.Length(min=1, max=MAX_ORDER_LINES,
                                  error=f"An order has 1 to {MAX_ORDER_LINES} lines."),
         metadata={"description": f"1 to {MAX_ORDER_LINES} lines with unique line_id."})
+
+    def load(self, data, **kwargs):
+        """Validate the order; a large one (more than 1,000 lines, ~90 ms for 5,000) on the
+        worker's low-priority lane (:mod:`pcf.api.heavy`), not on the request thread."""
+        from pcf.api.heavy import HEAVY_ORDER_LINES, run_heavy
+
+        lines = data.get("lines") if isinstance(data, dict) else None
+        if isinstance(lines, list) and len(lines) > HEAVY_ORDER_LINES:
+            return run_heavy(super().load, data, **kwargs)
+        return super().load(data, **kwargs)
 
     @validates_schema
     def _unique_line_ids(self, data, **kwargs):
@@ -184,51 +224,58 @@ class OrderRequestSchema(RequestSchema):
 class OrderQuerySchema(RequestSchema):
     """Query of ``GET /v1/orders/{order_id}``."""
 
-    tenant = fields.String(validate=validate.Length(min=1, max=200),
-                           metadata={"description": "Admins only: read the order of this "
-                                                    "tenant instead of their own."})
+    tenant = Text(validate=validate.Length(min=1, max=200),
+                  metadata={"description": "Admins only: read the order of this "
+                                           "tenant instead of their own."})
     format = fields.String(validate=validate.OneOf(["json", "csv", "xlsx"]), metadata={
         "description": "json (default), csv or xlsx: the order as a scored spreadsheet, the "
                        "columns of `pcf orders score` (an Accept header of text/csv or the "
-                       "xlsx media type does the same)."})
+                       "xlsx media type does the same); a spreadsheet holds every line, "
+                       "`offset` and `limit` page the lines of the json document only."})
+    offset = fields.Integer(validate=validate.Range(min=0), load_default=0, metadata={
+        "description": "First line of the page (0-based)."})
+    limit = fields.Integer(validate=validate.Range(min=1, max=MAX_PAGE_LINES),
+                           load_default=DEFAULT_PAGE_LINES, metadata={
+                               "description": f"Lines per page (1-{MAX_PAGE_LINES}, default "
+                                              f"{DEFAULT_PAGE_LINES})."})
 
 
 class CaseSchema(RequestSchema):
     """One case of a comparison: a label and a variant and/or parameters."""
 
-    label = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                          metadata={"example": "recycled, 50 % renewable"})
-    variant = fields.String(allow_none=True, validate=validate.Length(min=1, max=100),
-                            metadata=_variant_field_meta)
+    label = Text(required=True, validate=validate.Length(min=1, max=100),
+                 metadata={"example": "recycled, 50 % renewable"})
+    variant = Text(allow_none=True, validate=validate.Length(min=1, max=100),
+                   metadata=_variant_field_meta)
     parameters = _parameters_field()
 
 
 class SweepSchema(RequestSchema):
     """A sweep of one parameter over a list of values, applied to one case."""
 
-    parameter = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                              metadata={"example": "recycled_content"})
+    parameter = Text(required=True, validate=validate.Length(min=1, max=100),
+                     metadata={"example": "recycled_content"})
     values = fields.List(ParameterValue(metadata={"type": ["number", "string", "boolean"]}),
                          required=True,
                          validate=validate.Length(min=1, max=MAX_SWEEP_VALUES),
                          metadata={"description": f"1 to {MAX_SWEEP_VALUES} values.",
                                    "example": [0, 0.25, 0.5, 0.75, 1]})
-    case = fields.String(validate=validate.Length(min=1, max=100),
-                         metadata={"description": "Label of the case to sweep (default: the "
-                                                  "reference case)."})
+    case = Text(validate=validate.Length(min=1, max=100),
+                metadata={"description": "Label of the case to sweep (default: the "
+                                         "reference case)."})
 
 
 class ComparisonRequestSchema(RequestSchema):
     """Body of ``POST /v1/comparisons``."""
 
-    product = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                            metadata=_product_field_meta)
+    product = Text(required=True, validate=validate.Length(min=1, max=100),
+                   metadata=_product_field_meta)
     cases = fields.List(fields.Nested(CaseSchema), required=True,
                         validate=validate.Length(min=1, max=MAX_CASES),
                         metadata={"description": f"1 to {MAX_CASES} cases, unique labels."})
-    reference = fields.String(validate=validate.Length(min=1, max=100),
-                              metadata={"description": "Label of the reference case "
-                                                       "(default: the first case)."})
+    reference = Text(validate=validate.Length(min=1, max=100),
+                     metadata={"description": "Label of the reference case "
+                                              "(default: the first case)."})
     sweep = fields.Nested(SweepSchema)
 
     @validates_schema
@@ -355,16 +402,111 @@ class OrderLineResultSchema(ResponseSchema):
     footprint = fields.Nested(FootprintSchema, required=True)
 
 
+class LinesPageSchema(ResponseSchema):
+    """Which lines of the order this document holds."""
+
+    offset = fields.Integer(required=True, metadata={"description": "First line (0-based)."})
+    limit = fields.Integer(required=True)
+    returned = fields.Integer(required=True, metadata={"description": "Lines in `lines`."})
+    next_offset = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "Offset of the next page; null on the last page."})
+    next = fields.String(allow_none=True, metadata={
+        "description": "URL of the next page (also in the `Link` header, rel=next)."})
+
+
 class OrderSchema(ResponseSchema):
-    """A stored order: a Footprint per line and the order total."""
+    """A stored order: a Footprint per line (one page of lines) and the order total."""
 
     order_id = fields.String(required=True)
     created_at = fields.String(required=True, metadata={"format": "date-time"})
     database = fields.Nested(DatabaseSchema, required=True)
-    line_count = fields.Integer(required=True)
+    line_count = fields.Integer(required=True, metadata={
+        "description": "Lines of the whole order (`lines` holds one page of them)."})
     total = fields.Nested(PartsSchema, required=True, metadata={
-        "description": "Sum of the lines' totals, kg CO2e."})
-    lines = fields.List(fields.Nested(OrderLineResultSchema), required=True)
+        "description": "Sum of the lines' totals, kg CO2e (the whole order)."})
+    lines = fields.List(fields.Nested(OrderLineResultSchema), required=True, metadata={
+        "description": f"One page of lines, in order (at most {DEFAULT_PAGE_LINES} unless "
+                       "`limit` says otherwise); see `lines_page`."})
+    lines_page = fields.Nested(LinesPageSchema, metadata={
+        "description": "Which lines `lines` holds; follow `next` for the rest."})
+
+
+class OrderJobSchema(ResponseSchema):
+    """An order being scored off the request path (``Prefer: respond-async``)."""
+
+    job_id = fields.String(required=True)
+    status = fields.String(required=True,
+                           metadata={"enum": ["queued", "running", "done", "failed"]})
+    order_id = fields.String(required=True)
+    line_count = fields.Integer(required=True)
+    attempts = fields.Integer(required=True)
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    started_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    finished_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    links = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class KeySchema(ResponseSchema):
+    """An API key as listed: its prefix (never the key), status and dates."""
+
+    prefix = fields.String(required=True, metadata={"example": "pcf_AbCdEfGh"})
+    status = fields.String(required=True, metadata={"enum": ["active", "expired", "revoked"]})
+    created_at = fields.String(required=True, metadata={"format": "date-time"})
+    expires_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    revoked_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    last_used_at = fields.String(allow_none=True, metadata={
+        "format": "date-time", "description": "To the minute."})
+
+
+class KeyListSchema(ResponseSchema):
+    """``GET /v1/tenants/{name}/keys``."""
+
+    tenant = fields.String(required=True)
+    keys = fields.List(fields.Nested(KeySchema), required=True)
+
+
+class NewKeyRequestSchema(RequestSchema):
+    """Body of ``POST /v1/tenants/{name}/keys`` (optional expiry)."""
+
+    expires_in_days = fields.Float(validate=validate.Range(min=0, min_inclusive=False,
+                                                           max=36500),
+                                   metadata={"description": "The key stops working after "
+                                                            "this many days."})
+    expires_at = fields.AwareDateTime(metadata={"description": "Or at this time."})
+
+
+class NewKeySchema(ResponseSchema):
+    """A new API key: shown once."""
+
+    tenant = fields.String(required=True)
+    api_key = fields.String(required=True, metadata={"description": "Shown once; store it."})
+    prefix = fields.String(required=True)
+    expires_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class TenantLimitsRequestSchema(RequestSchema):
+    """Body of ``PATCH /v1/tenants/{name}``: limits set by an admin (null: server default)."""
+
+    rate_limit = fields.String(allow_none=True, validate=validate.Length(max=100), metadata={
+        "description": "Requests per tenant, e.g. `120/minute` or `10/second;600/hour`; "
+                       "`none` for no limit; null for the server default.",
+        "example": "120/minute"})
+    daily_order_lines = fields.Integer(allow_none=True, validate=validate.Range(min=0),
+                                       metadata={"description": "Order lines per UTC day; 0 "
+                                                                "for no quota; null for the "
+                                                                "server default.",
+                                                 "example": 100000})
+
+
+class TenantSchema(ResponseSchema):
+    """A tenant with the limits that apply to it and today's usage."""
+
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    created_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    limits = fields.Dict(required=True, metadata={
+        "description": "rate_limit, daily_order_lines (own or default), "
+                       "order_lines_used_today, max_pending_jobs."})
 
 
 class DifferenceSchema(ResponseSchema):
@@ -440,9 +582,9 @@ class OrderListQuerySchema(RequestSchema):
 
     limit = fields.Integer(validate=validate.Range(min=1, max=500), metadata={
         "description": "Page size, 1 to 500 (default 50).", "example": 50})
-    cursor = fields.String(validate=validate.Length(min=1, max=200), metadata={
+    cursor = Text(validate=validate.Length(min=1, max=200), metadata={
         "description": "`next_cursor` of the previous page (also in its `Link` header)."})
-    tenant = fields.String(validate=validate.Length(min=1, max=200), metadata={
+    tenant = Text(validate=validate.Length(min=1, max=200), metadata={
         "description": "Admins only: list this tenant's orders instead of their own."})
 
 

@@ -1,25 +1,47 @@
 """Running the API: gunicorn for production, the Flask development server for ``--dev``.
 
-Production (:func:`run_production`): gunicorn with ``workers`` synchronous worker processes
-(default 2). Each worker builds its own app (no preloading, so no database connection or
-Brightway state crosses a ``fork``) and then warms the engine in gunicorn's
-``post_worker_init`` hook (:func:`warm_engine`): the first request of a worker is as fast as
-the others. The schema is migrated once in the master before the workers start.
+Production (:func:`run_production`): a gunicorn master (the ``pcf serve`` process) with
+
+- ``workers`` HTTP worker processes (default 2) of class :class:`pcf.api.worker.
+  PcfThreadWorker`: each with ``threads`` threads (default 4) for complete requests, reading
+  requests in its event loop so that slow or idle clients hold no thread (header deadline
+  10 s, body deadline 30 s, idle keep-alive 5 s, at most ``worker_connections`` connections,
+  default 1000); each builds its own app (no preloading, so no database connection or
+  Brightway state crosses a ``fork``), warms its engine in ``post_worker_init``
+  (:func:`warm_engine`) and starts its PACT worker thread that answers PACT requests
+  (:mod:`pcf.pact.worker`);
+- ``job_workers`` order-job worker processes (default 1) that score orders submitted with
+  ``Prefer: respond-async`` (:func:`pcf.service.order_jobs.run_worker`), at a lower CPU
+  priority (nice 10) so that a tenant's large orders do not slow other tenants' requests.
+  The master restarts a job worker that dies, and stops it with the HTTP workers.
+
+The schema is migrated once in the master before any worker starts.
 
 TLS: with ``certfile`` and ``keyfile`` gunicorn (or the development server) serves HTTPS
-only; the PACT endpoints refuse plain HTTP outside ``--dev``. Behind a reverse proxy that
-terminates TLS, gunicorn takes ``X-Forwarded-Proto: https`` only from ``forwarded_allow_ips``
-(default loopback). Each process also starts the PACT worker thread that answers PACT
-requests (:mod:`pcf.pact.worker`).
+only; the PACT endpoints refuse plain HTTP outside ``--dev``. TLS connections are handed to
+gunicorn's own thread worker unchanged: the request buffering of
+:class:`pcf.api.worker.PcfThreadWorker` (deadlines for slow clients, early 413,
+problem+json for server errors) applies to plain HTTP only, i.e. behind a reverse proxy
+that terminates TLS (the recommended set-up). There gunicorn takes
+``X-Forwarded-Proto: https`` only from ``forwarded_allow_ips`` (default loopback).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
+import threading
+import time
 from typing import Any
 
 log = logging.getLogger("pcf.api")
+
+JOB_WORKER_NAME = "pcf-jobs"
+"""Process name (``/proc/PID/comm``) of the order-job worker processes."""
+JOB_WORKER_NICE = 10
+"""Niceness added to job worker processes (lower CPU priority than the HTTP workers)."""
 
 
 def warm_engine() -> int:
@@ -77,17 +99,44 @@ def local_url(host: str, port: int, tls: bool) -> str:
 
 
 def gunicorn_options(host: str, port: int, workers: int = 2, timeout: int = 120,
-                     access_log: bool = False, certfile: str | None = None,
+                     access_log: bool = False, threads: int = 4,
+                     worker_connections: int = 1000, certfile: str | None = None,
                      keyfile: str | None = None,
                      forwarded_allow_ips: str | None = None) -> dict[str, Any]:
-    """Return the gunicorn settings pcf uses (bind, workers, hooks, timeouts, TLS)."""
+    """Return the gunicorn settings pcf uses (bind, workers, hooks, timeouts, limits, TLS).
+
+    Parameters
+    ----------
+    host, port : str, int
+    workers : int
+        HTTP worker processes.
+    timeout : int
+        Seconds a worker may be silent (one request's computation) before it is restarted.
+    access_log : bool
+    threads : int
+        Threads per worker for complete requests.
+    worker_connections : int
+        Open connections per worker (more wait in the listen backlog).
+    certfile, keyfile : str, optional
+        PEM certificate (chain) and private key: serve HTTPS (not buffered by the worker).
+    forwarded_allow_ips : str, optional
+        Addresses whose ``X-Forwarded-Proto`` is trusted (gunicorn's default: loopback).
+    """
     options: dict[str, Any] = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": "pcf.api.worker.PcfThreadWorker",
+        "threads": threads,
+        "worker_connections": worker_connections,
+        "backlog": 2048,
         "timeout": timeout,
         "graceful_timeout": 30,
-        "keepalive": 2,
+        "keepalive": 5,
+        # request line <= 8,190 bytes (the app answers 414 over 8,000 characters), at most
+        # 100 header fields of <= 8,190 bytes each (431 over)
+        "limit_request_line": 8190,
+        "limit_request_fields": 100,
+        "limit_request_field_size": 8190,
         "preload_app": False,
         "post_worker_init": _post_worker_init,
         "on_starting": _on_starting,
@@ -133,9 +182,151 @@ def check_tls_files(certfile: str | None, keyfile: str | None) -> None:
                            field="--certfile") from None
 
 
+# --------------------------------------------------------------------------- job workers
+
+
+def _set_process_name(name: str) -> None:
+    try:
+        with open("/proc/self/comm", "w") as handle:
+            handle.write(name[:15])
+    except OSError:
+        pass
+
+
+def job_worker_main(listeners: list[Any] | None = None) -> None:
+    """Body of a forked order-job worker process: score jobs until SIGTERM/SIGINT/SIGQUIT.
+
+    Closes the inherited listening sockets, lowers its CPU priority, warms the engine, then
+    runs :func:`pcf.service.order_jobs.run_worker`. Never returns (``os._exit``).
+    """
+    status = 0
+    try:
+        for listener in listeners or ():
+            try:
+                listener.close()
+            except Exception:  # noqa: BLE001
+                pass
+        stop = threading.Event()
+
+        def _stop(signum, frame):
+            stop.set()
+
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+            signal.signal(sig, _stop)
+        for sig in (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGWINCH,
+                    signal.SIGTTIN, signal.SIGTTOU, signal.SIGCHLD):
+            signal.signal(sig, signal.SIG_DFL)
+        _set_process_name(JOB_WORKER_NAME)
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format=f"[%(asctime)s] [{os.getpid()}] [%(levelname)s] %(message)s")
+        try:
+            os.nice(JOB_WORKER_NICE)
+        except OSError:
+            pass
+        from pcf.service.order_jobs import run_worker
+        from pcf.store import Store
+
+        store = Store.open(upgrade=False)
+        warm_engine()
+        log.info("pcf order-job worker %s ready", os.getpid())
+        run_worker(store, stop)
+        store.dispose()
+    except BaseException:  # noqa: BLE001 - report and exit non-zero; the master restarts us
+        log.exception("pcf order-job worker failed")
+        status = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def make_arbiter_class():
+    """The gunicorn Arbiter of ``pcf serve``: gunicorn's, plus the order-job workers."""
+    from gunicorn.arbiter import Arbiter
+
+    class PcfArbiter(Arbiter):
+        """Arbiter that also keeps ``job_workers`` order-job worker processes running."""
+
+        job_workers = 1
+        RESPAWN_DELAY = 1.0
+
+        def __init__(self, app):
+            super().__init__(app)
+            self.job_pids: dict[int, float] = {}
+            self._job_spawned_at = 0.0
+
+        def _reap_job_workers(self) -> None:
+            for pid in list(self.job_pids):
+                try:
+                    wpid, status = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:  # reaped by gunicorn's waitpid(-1) already
+                    wpid, status = pid, 0
+                if wpid:
+                    self.job_pids.pop(pid, None)
+                    self.log.warning("pcf order-job worker %s exited (status %s)", pid, status)
+
+        def reap_workers(self):
+            self._reap_job_workers()
+            super().reap_workers()
+
+        def manage_workers(self):
+            super().manage_workers()
+            for pid in [p for p in self.job_pids if not _alive(p)]:
+                self.job_pids.pop(pid, None)
+            missing = self.job_workers - len(self.job_pids)
+            if missing > 0 and self.LISTENERS and \
+                    time.monotonic() - self._job_spawned_at > self.RESPAWN_DELAY:
+                for _ in range(missing):
+                    self.spawn_job_worker()
+
+        def spawn_job_worker(self) -> int:
+            self._job_spawned_at = time.monotonic()
+            pid = os.fork()
+            if pid:
+                self.job_pids[pid] = time.monotonic()
+                self.log.info("Booting pcf order-job worker with pid: %s", pid)
+                return pid
+            job_worker_main(self.LISTENERS)  # never returns
+            return 0  # pragma: no cover
+
+        def stop(self, graceful=True):
+            pids = list(self.job_pids)
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGTERM if graceful else signal.SIGQUIT)
+                except OSError:
+                    pass
+            super().stop(graceful)
+            limit = time.monotonic() + self.cfg.graceful_timeout
+            while self.job_pids and time.monotonic() < limit:
+                self._reap_job_workers()
+                time.sleep(0.05)
+            for pid in list(self.job_pids):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                except OSError:
+                    pass
+                self.job_pids.pop(pid, None)
+
+    return PcfArbiter
+
+
 def run_production(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
-                   timeout: int = 120, access_log: bool = False, certfile: str | None = None,
-                   keyfile: str | None = None, forwarded_allow_ips: str | None = None) -> None:
+                   timeout: int = 120, access_log: bool = False, threads: int = 4,
+                   worker_connections: int = 1000, job_workers: int = 1,
+                   certfile: str | None = None, keyfile: str | None = None,
+                   forwarded_allow_ips: str | None = None) -> None:
     """Run the API under gunicorn (blocks until the master exits).
 
     Parameters
@@ -143,11 +334,17 @@ def run_production(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
     host, port : str, int
         Address to bind.
     workers : int
-        Worker processes (default 2); each keeps its own warm engine.
+        HTTP worker processes (default 2); each keeps its own warm engine.
     timeout : int
         Seconds a worker may spend on one request before gunicorn restarts it.
     access_log : bool
         Log every request to stderr.
+    threads : int
+        Threads per HTTP worker for complete requests (default 4).
+    worker_connections : int
+        Open connections per HTTP worker (default 1000).
+    job_workers : int
+        Order-job worker processes (default 1; 0: run ``pcf jobs work`` elsewhere).
     certfile, keyfile : str, optional
         PEM certificate (chain) and private key: serve HTTPS.
     forwarded_allow_ips : str, optional
@@ -155,9 +352,11 @@ def run_production(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
     """
     from gunicorn.app.base import BaseApplication
 
-    options = gunicorn_options(host, port, workers, timeout, access_log, certfile, keyfile,
-                               forwarded_allow_ips)
+    options = gunicorn_options(host, port, workers, timeout, access_log, threads,
+                               worker_connections, certfile, keyfile, forwarded_allow_ips)
     url = local_url(host, port, bool(certfile))
+    arbiter_class = make_arbiter_class()
+    arbiter_class.job_workers = job_workers
 
     class PcfGunicorn(BaseApplication):
         def load_config(self):
@@ -169,14 +368,22 @@ def run_production(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
 
             return create_app({"PCF_DEV": False, "PCF_LOCAL_URL": url})
 
+        def run(self):
+            try:
+                arbiter_class(self).run()
+            except RuntimeError as exc:
+                print(f"\nError: {exc}\n", file=sys.stderr)
+                sys.stderr.flush()
+                sys.exit(1)
+
     PcfGunicorn().run()
 
 
 def run_dev(host: str = "127.0.0.1", port: int = 8000, certfile: str | None = None,
-            keyfile: str | None = None) -> None:
+            keyfile: str | None = None, job_workers: int = 1) -> None:
     """Run the Flask development server (one process, no reloader; the debugger only when
-    bound to a loopback address). Development mode: PACT also over plain HTTP, certificates
-    without issuer settings."""
+    bound to a loopback address), with an order-job worker thread when ``job_workers``.
+    Development mode: PACT also over plain HTTP, certificates without issuer settings."""
     from pcf.api import create_app
 
     tls = bool(certfile and keyfile)
@@ -184,6 +391,12 @@ def run_dev(host: str = "127.0.0.1", port: int = 8000, certfile: str | None = No
     app = create_app({"PCF_DEV": True, "PCF_LOCAL_URL": url})
     warm_engine()
     start_pact_worker(app)
+    if job_workers:
+        from pcf.service.order_jobs import run_worker
+
+        store = app.extensions["pcf"].store
+        threading.Thread(target=run_worker, args=(store,), daemon=True,
+                         name="pcf-jobs").start()
     print(f"pcf API (development server) on {url}  docs: /docs", file=sys.stderr)
     # the Werkzeug debugger runs code in the browser: only on a loopback address
     debug = host in ("127.0.0.1", "localhost", "::1")

@@ -688,7 +688,22 @@ def table_bytes(fmt: str, header: list[str], rows: list[list[Any]], sheet: str =
     return out.getvalue()
 
 
-def submit_order_file(store: Any, tenant_id: int, data: bytes, fmt: str,
+def order_lines_of_file(data: bytes, fmt: str, order_id: str | None = None
+                        ) -> tuple[OrderTable, str, list[OrderLineInput]]:
+    """Read an order sent as a spreadsheet: ``(table, order_id, lines)``; ``table.locate``
+    turns the errors of the lines into places in the file.
+
+    Raises
+    ------
+    InvalidInput
+        Unreadable file, missing columns, more than one order id.
+    """
+    table = read_order_bytes(data, fmt, optional=("order_id",) if order_id else ())
+    chosen, lines = order_from_table(table, order_id)
+    return table, chosen, list(lines)
+
+
+def submit_order_file(store: Any, tenant: Any, data: bytes, fmt: str,
                       order_id: str | None = None) -> tuple[dict[str, Any], bool]:
     """Score and store an order sent as a spreadsheet (``POST /v1/orders`` with ``text/csv``
     or the xlsx media type); the same flow as a JSON order
@@ -697,7 +712,8 @@ def submit_order_file(store: Any, tenant_id: int, data: bytes, fmt: str,
     Parameters
     ----------
     store : pcf.store.Store
-    tenant_id : int
+    tenant : pcf.store.TenantInfo
+        Owner of the order; its daily quota applies.
     data : bytes
         The file.
     fmt : {"csv", "xlsx"}
@@ -718,23 +734,38 @@ def submit_order_file(store: Any, tenant_id: int, data: bytes, fmt: str,
     """
     from pcf.service.orders import OrderLinesError, submit_order
 
-    table = read_order_bytes(data, fmt, optional=("order_id",) if order_id else ())
-    chosen, lines = order_from_table(table, order_id)
+    table, chosen, lines = order_lines_of_file(data, fmt, order_id)
     try:
-        return submit_order(store, tenant_id, chosen, lines)
+        return submit_order(store, tenant, chosen, lines)
     except OrderLinesError as exc:
         raise OrderLinesError(table.locate(exc.errors)) from None
+
+
+def stored_order_table(stored: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Every line of a stored order (:meth:`pcf.store.Store.get_order_table`) as a scored
+    table; the columns of :func:`order_table`."""
+    names: list[str] = []
+    for line in stored["lines"]:
+        names += [n for n in line["parameters"] if n not in names]
+    header = ["order_id", "line_id", "product", "variant", "quantity", "unit"]
+    header += [PARAM_PREFIX + n for n in names] + list(OUTPUT_COLUMNS)
+    rows = [[stored["order_id"], line["line_id"], line["product"], line["variant"],
+             line["quantity"], line["unit"], *(line["parameters"].get(n) for n in names),
+             line["declared_unit"], line["per_declared_unit_total"], line["total"],
+             line["database_version"]]
+            for line in stored["lines"]]
+    return header, rows
 
 
 def order_file(store: Any, tenant_id: int, order_id: str, fmt: str) -> bytes:
     """A stored order as a scored CSV (UTF-8, comma) or xlsx file
     (``GET /v1/orders/{id}`` with ``format=csv|xlsx``); columns as :func:`order_table`.
+    Every line of the order, read from the store in short form (not the paged document).
 
     Raises
     ------
     UnknownResource
         The tenant has no such order.
     """
-    document = store.get_order(tenant_id, order_id)
-    header, rows = order_table(document, store.get_order_request(tenant_id, order_id))
+    header, rows = stored_order_table(store.get_order_table(tenant_id, order_id))
     return table_bytes(fmt, header, rows, sheet="order")

@@ -31,6 +31,7 @@ from typing import Any
 
 from pcf.errors import InvalidInput, PcfError
 from pcf.inventory.methods import SPLIT
+from pcf.text import check_text
 from pcf.units import check_quantity, conversion_factor
 
 PARTS = SPLIT
@@ -250,6 +251,7 @@ def _check_id(value: Any, name: str) -> str:
         raise InvalidInput(f"{name} must be a non-empty string", field=name)
     if len(value) > MAX_ID_LENGTH:
         raise InvalidInput(f"{name} is longer than {MAX_ID_LENGTH} characters", field=name)
+    check_text(value, name)
     return value
 
 
@@ -440,29 +442,72 @@ def score_order(order_id: str, lines: Sequence[OrderLineInput]) -> ScoredOrder:
     return ScoredOrder(order_id, result.scored, result.total(), ",".join(sorted(versions)))
 
 
-def submit_order(store: Any, tenant_id: int, order_id: str,
-                 lines: Sequence[OrderLineInput]) -> tuple[dict[str, Any], bool]:
+def order_records(scored: ScoredOrder,
+                  canonical: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Return what the store keeps of a scored order: the distinct footprints per declared
+    unit (each once, in order of first use) and one :class:`pcf.store.LineRecord` per line.
+
+    Parameters
+    ----------
+    scored : ScoredOrder
+    canonical : dict
+        :func:`canonical_request` of the same order (the requested parameters per line).
+    """
+    from pcf.store import LineRecord
+
+    numbers: dict[int, int] = {}
+    footprints: list[dict[str, Any]] = []
+    records = []
+    for s, requested in zip(scored.lines, canonical["lines"], strict=True):
+        number = numbers.get(id(s.group))
+        if number is None:
+            number = numbers[id(s.group)] = len(footprints)
+            footprints.append(s.group.base)
+        records.append(LineRecord(s.line.line_id, s.line.product, s.line.variant, s.quantity,
+                                  s.line.unit, number, s.quantity_declared, s.totals(),
+                                  requested.get("parameters") or {}))
+    return footprints, records
+
+
+def daily_order_lines(tenant: Any) -> int | None:
+    """The tenant's daily order-line quota: its own (set by an admin) or the server default
+    (:func:`pcf.config.default_daily_order_lines`); None or 0 means no quota."""
+    from pcf.config import default_daily_order_lines
+
+    quota = getattr(tenant, "daily_order_lines", None)
+    if quota is None:
+        quota = default_daily_order_lines()
+    return quota or None
+
+
+def submit_order(store: Any, tenant: Any, order_id: str, lines: Sequence[OrderLineInput],
+                 limit: int | None = None) -> tuple[dict[str, Any], bool]:
     """Score and store an order, or replay the stored one (``POST /v1/orders``).
 
     The same body again (same lines in the same order; numbers compared as numbers, absent and
     empty ``variant``/``parameters`` alike, see :func:`canonical_request`) returns the stored
     document, byte for byte, and computes nothing; a different body under the same id is an
-    :class:`~pcf.errors.OrderConflict`. The order and its lines are stored in one transaction.
+    :class:`~pcf.errors.OrderConflict`. The order and its lines are stored in one transaction,
+    and its lines counted against the tenant's daily quota in the same transaction.
 
     Parameters
     ----------
     store : pcf.store.Store
         The application database.
-    tenant_id : int
-        Owner of the order (order ids are scoped per tenant).
+    tenant : pcf.store.TenantInfo or int
+        Owner of the order (order ids are scoped per tenant); its quota applies. A tenant
+        id is looked up (the PACT host, :mod:`pcf.service.pact`).
     order_id : str
     lines : sequence of OrderLineInput
+    limit : int, optional
+        Lines in the returned page (default ``pcf.store.orders.DEFAULT_PAGE_LINES``).
 
     Returns
     -------
     (dict, bool)
-        The order document (a Footprint per line, ``total`` in kg CO2e) and whether it was
-        created now (False: a replay).
+        The order document (a Footprint per line of the first page, ``line_count`` and
+        ``total`` in kg CO2e of the whole order) and whether it was created now (False: a
+        replay).
 
     Raises
     ------
@@ -470,18 +515,21 @@ def submit_order(store: Any, tenant_id: int, order_id: str,
         Any line invalid (every bad line listed).
     OrderConflict
         The id is taken by a different body.
+    QuotaExceeded
+        The order would exceed the tenant's daily order-line quota.
     InvalidInput
         Bad ``order_id`` or no lines.
     """
-    from pcf.store import LineRecord
-
+    if isinstance(tenant, int):  # a tenant id (the PACT host scores for a stored request)
+        tenant = store.get_tenant_by_id(tenant)
+    _check_id(order_id, "order_id")
     canonical = canonical_request(order_id, lines)
     digest = request_digest(canonical)
-    existing = store.replay_order(tenant_id, order_id, digest)
+    existing = store.replay_order(tenant.id, order_id, digest, limit=limit)
     if existing is not None:
         return existing, False
     scored = score_order(order_id, lines)
-    records = [LineRecord(s.line.line_id, s.line.product, s.line.variant, s.quantity,
-                          s.line.unit, s.footprint()) for s in scored.lines]
-    return store.save_order(tenant_id, order_id, digest, canonical, scored.total,
-                            scored.database_version, records)
+    footprints, records = order_records(scored, canonical)
+    return store.save_order(tenant.id, order_id, digest, scored.total,
+                            scored.database_version, footprints, records,
+                            quota=daily_order_lines(tenant), limit=limit)

@@ -46,6 +46,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 from pcf.errors import CertificateConflict, UnknownCertificate, UnknownOrder, UnknownOrderLine
 from pcf.store.db import write_connection
 from pcf.store.models import Base, BigIntPK, Order, OrderLine, Tenant, table, utcnow
+from pcf.store.orders import stored_line_footprint
 
 
 class Certificate(Base):
@@ -272,18 +273,22 @@ def find_order_line(engine, tenant_id: int, order_id: str, line_id: str) -> Orde
                                  .order_by(_lines.c.position).limit(50)).scalars().all()
             raise UnknownOrderLine(f"order {order_id!r} has no line {line_id!r}", field="line_id",
                                 allowed=list(known))
+        footprint = stored_line_footprint(conn, order.id, line)
     requested: dict = {}
-    try:
-        for item in json.loads(order.request_json).get("lines", []):
-            if item.get("line_id") == line_id:
-                requested = dict(item.get("parameters") or {})
-    except (ValueError, AttributeError):
-        requested = {}
+    if line.parameters_json:  # stored since revision 0201
+        requested = dict(json.loads(line.parameters_json))
+    elif order.request_json:  # before: the request of the whole order
+        try:
+            for item in json.loads(order.request_json).get("lines", []):
+                if item.get("line_id") == line_id:
+                    requested = dict(item.get("parameters") or {})
+        except (ValueError, AttributeError):
+            requested = {}
     return OrderLineRecord(
         tenant_id=tenant_id, tenant=order.name, order_pk=order.id, order_id=order_id,
         line_id=line_id, product=line.product, variant=line.variant,
         quantity=float(line.quantity), unit=line.unit,
-        footprint=json.loads(line.footprint_json), requested_parameters=requested,
+        footprint=footprint, requested_parameters=requested,
         ordered_at=_aware(order.created_at))
 
 

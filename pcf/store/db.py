@@ -19,8 +19,9 @@ import contextlib
 import fcntl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 _MIGRATION_LOCK_KEY = 7_140_255_001  # arbitrary constant for pg_advisory_lock
@@ -121,6 +122,37 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
         conn = conn.execution_options(pcf_write=True)
         with conn.begin():
             yield conn
+
+
+def upsert_add(conn: Connection, table: Table, key: dict[str, Any], column: str,
+               amount: int) -> int:
+    """``INSERT ... ON CONFLICT (key) DO UPDATE SET column = column + amount``; return the
+    new value. One statement on SQLite (>= 3.35) and PostgreSQL; on PostgreSQL the row stays
+    locked until the caller's transaction ends, so concurrent adders queue on it.
+
+    Parameters
+    ----------
+    conn : Connection
+    table : Table
+        Its primary key is exactly the columns of ``key``.
+    key : dict
+        Primary-key values of the row.
+    column : str
+        The integer column to add to.
+    amount : int
+    """
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(table)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table)
+    stmt = stmt.values(**key, **{column: amount})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(key), set_={column: table.c[column] + stmt.excluded[column]})
+    return int(conn.execute(stmt.returning(table.c[column])).scalar_one())
 
 
 def _alembic_config(connection: Connection):

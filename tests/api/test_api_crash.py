@@ -7,8 +7,9 @@ is either complete (every line) or absent, never partial.
 
 - deterministic: ``PCF_TEST_PAUSE_BEFORE_COMMIT`` (honoured by the test wrapper
   ``paused_pcf.py``, not by pcf itself) makes the writer sleep after writing every line and
-  before committing; the test waits until the write transaction is open and the rows
-  are on disk (SQLite WAL file grown / PostgreSQL session "idle in transaction"), then kills.
+  before committing; the test waits until the write transaction is open and every row
+  written (the wrapper's marker file exists and SQLite's write lock is held / PostgreSQL
+  session "idle in transaction"), then kills.
 - random: no pause; the kill lands at several points during the request.
 """
 
@@ -76,13 +77,17 @@ class Server:
         raise AssertionError(f"server not healthy: {self.log.read_text()[-3000:]}")
 
     def workers(self) -> list[int]:
+        """The HTTP worker processes (children of the master other than the order-job
+        worker, whose process name is ``pcf-jobs``)."""
         pids = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
+                text = stat.read_text()
             except OSError:
                 continue
-            if int(fields[1]) == self.proc.pid:
+            comm = text[text.index("(") + 1:text.rindex(")")]
+            fields = text.rsplit(")", 1)[1].split()
+            if int(fields[1]) == self.proc.pid and comm != "pcf-jobs":
                 pids.append(int(stat.parent.name))
         return pids
 
@@ -153,23 +158,25 @@ def _lines_stored(db_url: str, order_id: str) -> tuple[int, int]:
 def backend(request, server_home):
     """``(env, db_url, writing)``: how the server reaches its database, and a probe that says
     whether an order transaction is open with its rows written."""
+    marker = server_home / "paused-before-commit"
     if request.param == "sqlite":
         path = server_home / "pcf.sqlite3"
         db_url = f"sqlite:///{path}"
-        wal = Path(str(path) + "-wal")
 
         def writing() -> bool:
+            if not marker.exists():  # the writer has not finished writing its rows
+                return False
             con = sqlite3.connect(path, timeout=0)
             try:
                 con.execute("BEGIN IMMEDIATE")
                 con.rollback()
                 return False
             except sqlite3.OperationalError as exc:  # locked: a write transaction is open
-                return "locked" in str(exc) and wal.exists() and wal.stat().st_size > 1 << 20
+                return "locked" in str(exc)
             finally:
                 con.close()
 
-        yield {}, db_url, writing
+        yield {"PCF_TEST_PAUSE_MARKER": str(marker)}, db_url, writing
         return
     base = os.environ.get("PCF_TEST_POSTGRES_URL")
     if not base:
@@ -181,12 +188,14 @@ def backend(request, server_home):
     db_url = make_url(base).set(database=name).render_as_string(hide_password=False)
 
     def writing() -> bool:
+        if not marker.exists():
+            return False
         with admin.connect() as conn:
             return bool(conn.execute(text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = :d AND "
                 "state = 'idle in transaction'"), {"d": name}).scalar())
 
-    yield {"PCF_DATABASE_URL": db_url}, db_url, writing
+    yield {"PCF_DATABASE_URL": db_url, "PCF_TEST_PAUSE_MARKER": str(marker)}, db_url, writing
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()

@@ -301,3 +301,47 @@ def test_api_downloads_the_order_as_csv_and_xlsx(api, keys):
     assert resp.get_json() == created
     problem(api.get("/v1/orders/PO-7?format=xls", headers=keys["alice"]), 422)
     problem(api.get("/v1/orders/PO-7?format=csv", headers=keys["bob"]), 404)
+
+
+def test_api_spreadsheet_download_holds_every_line_not_one_page(api, keys):
+    # the JSON document holds a page of lines (100 by default); the file holds all of them
+    rows = [["PO-L", str(i), "ACME", PRODUCT, "", str(1 + i % 7), "t",
+             "0.35" if i % 2 else ""] for i in range(250)]
+    created = api.post("/v1/orders", data=_csv_text(rows=rows), content_type="text/csv",
+                       headers=keys["alice"])
+    assert created.status_code == 201, created.get_json()
+    doc = created.get_json()
+    assert doc["line_count"] == 250 and len(doc["lines"]) == 100
+    assert doc["lines_page"]["next_offset"] == 100
+    resp = api.get("/v1/orders/PO-L?format=csv", headers=keys["alice"])
+    got = list(csv.DictReader(io.StringIO(resp.data.decode())))
+    assert [r["line_id"] for r in got] == [str(i) for i in range(250)]
+    assert [r["param.recycled_content"] for r in got] == \
+        ["0.35" if i % 2 else "" for i in range(250)]
+    assert sum(float(r["kg_co2e_total"]) for r in got) == \
+        pytest.approx(doc["total"]["total"], rel=1e-12)
+    header, xrows = _read_xlsx(api.get("/v1/orders/PO-L?format=xlsx",
+                                       headers=keys["alice"]).data)
+    assert len(xrows) == 250
+
+
+def test_api_spreadsheet_orders_take_the_quota_and_the_async_path(api, keys, store):
+    from pcf.service.order_jobs import run_worker
+
+    store.set_limits("alice", daily_order_lines=4)
+    resp = api.post("/v1/orders", data=_csv_text(), content_type="text/csv",
+                    headers=keys["alice"])
+    assert resp.status_code == 201
+    more = [[*r[:1], str(int(r[1]) + 1), *r[2:]] for r in ROWS]
+    resp = api.post("/v1/orders", data=_csv_text(rows=[["PO-9", *r[1:]] for r in more]),
+                    content_type="text/csv", headers=keys["alice"])
+    assert problem(resp, 429)["type"] == "urn:pcf:problem:quota-exceeded"
+    assert store.count_orders() == (1, 3)
+    resp = api.post("/v1/orders", data=_xlsx(), content_type=XLSX_MEDIA_TYPE,
+                    headers={**keys["bob"], "Prefer": "respond-async"})
+    assert resp.status_code == 202, resp.get_json()
+    assert resp.headers["Location"].startswith("/v1/order-jobs/")
+    assert run_worker(store, max_jobs=1) == 1
+    done = api.get(resp.headers["Location"], headers=keys["bob"])
+    assert done.status_code == 200 and done.get_json()["order_id"] == "PO-7"
+    assert store.count_orders() == (2, 6)

@@ -488,6 +488,21 @@
   var XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   var currentOrder = null;
 
+  // An order document holds one page of lines (lines_page, 100 by default): read the
+  // remaining pages (up to 1,000 lines each) so the table shows every line.
+  async function wholeOrder(doc) {
+    var lines = doc.lines.slice();
+    var page = doc.lines_page;
+    while (page && page.next_offset !== null && page.next_offset !== undefined && lines.length < doc.line_count) {
+      var next = await api("/v1/orders/" + encodeURIComponent(doc.order_id) + "?offset=" + page.next_offset + "&limit=1000");
+      lines = lines.concat(next.lines);
+      page = next.lines_page;
+    }
+    var whole = Object.assign({}, doc);
+    whole.lines = lines;
+    return whole;
+  }
+
   function renderOrder(doc) {
     currentOrder = doc.order_id;
     document.getElementById("order-title").textContent = doc.order_id;
@@ -558,7 +573,7 @@
       var orderId = document.getElementById("order-id").value.trim();
       var doc = await api("/v1/orders" + (orderId ? "?order_id=" + encodeURIComponent(orderId) : ""), {
         method: "POST", body: file, contentType: isXlsx ? XLSX : "text/csv" });
-      renderOrder(doc);
+      renderOrder(await wholeOrder(doc));
       showMessage("Order " + doc.order_id + " scored and stored: " + fmt(doc.total.total) + " kg CO2e.", "ok");
       await loadOrders(false);
     }));
@@ -568,7 +583,7 @@
     document.getElementById("orders-list").addEventListener("click", guard(async function (event) {
       var a = event.target.closest(".open-order");
       if (!a) { return; }
-      renderOrder(await api("/v1/orders/" + encodeURIComponent(a.getAttribute("data-order"))));
+      renderOrder(await wholeOrder(await api("/v1/orders/" + encodeURIComponent(a.getAttribute("data-order")))));
     }));
     document.getElementById("order-table").addEventListener("click", guard(async function (event) {
       var b = event.target.closest(".issue-certificate");
