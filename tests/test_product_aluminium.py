@@ -15,6 +15,10 @@ from pcf.config import databases_dir
 from pcf.inventory.yamlio import load_yaml, plain
 
 P = "aluminium-coil"
+FLOAT32 = 1e-7
+"""Relative tolerance of a direction test: amounts are float32 in Brightway's matrices (as the
+other products' property tests allow)."""
+
 SETTINGS = settings(max_examples=30, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -110,7 +114,11 @@ def test_cast_rolling_stage_from_physics_and_site_electricity(built_home):
 def test_non_increasing_in_recycled_content(built_home, a, b, post, grid):
     low, high = sorted((a, b))
     common = {"post_consumer_share": post, "smelter_grid": grid}
-    assert total(recycled_content=high, **common) <= total(recycled_content=low, **common) + 1e-12
+    # amounts are float32 in Brightway's matrices (and so in the engine, which equals bw2calc):
+    # a direction holds to float32 rounding, ~6e-8 relative, not to 1e-12 absolute
+    # (hypothesis found recycled_content 1.36e-11 at +4.4e-12 kg CO2e/kg over 0)
+    base = total(recycled_content=low, **common)
+    assert total(recycled_content=high, **common) <= base + FLOAT32 * abs(base)
 
 
 @SETTINGS
@@ -120,8 +128,8 @@ def test_non_increasing_in_recycled_content(built_home, a, b, post, grid):
 def test_non_increasing_in_renewable_share(built_home, a, b, site, supply):
     low, high = sorted((a, b))
     common = {"site_grid": site, "renewable_supply": supply}
-    assert total(renewable_electricity_share=high, **common) <= \
-        total(renewable_electricity_share=low, **common) + 1e-12
+    base = total(renewable_electricity_share=low, **common)
+    assert total(renewable_electricity_share=high, **common) <= base + FLOAT32 * abs(base)
 
 
 @SETTINGS
