@@ -53,7 +53,11 @@ def server(built_home, tmp_path_factory):
     from pcf.api import create_app
 
     db = tmp_path_factory.mktemp("web") / "app.sqlite3"
-    app = create_app({"PCF_DATABASE_URL": f"sqlite:///{db}"})
+    env = pytest.MonkeyPatch()  # a production set-up: certificates name their issuer (issue 13)
+    env.setenv("PCF_ISSUER_NAME", "Workbench Test Coil Co.")
+    env.setenv("PCF_ISSUER_DOMAIN", "coil.example")
+    env.setenv("PCF_ISSUER_ID", "urn:pact:coil.example:company:workbench-test")
+    app = create_app({"PCF_DATABASE_URL": f"sqlite:///{db}", "PCF_DEV": False})
     store = app.extensions["pcf"].store
     _, key = store.create_tenant("erin-engineering", "engineer")
     srv = make_server("127.0.0.1", 0, app, threaded=True)
@@ -64,6 +68,7 @@ def server(built_home, tmp_path_factory):
     yield {"base": base, "key": key, "client": client,
            "auth": {"Authorization": f"Bearer {key}"}}
     srv.shutdown()
+    env.undo()
     store.dispose()
 
 
