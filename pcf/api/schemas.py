@@ -429,3 +429,7 @@ class ProblemSchema(ResponseSchema):
                                                   "`lines[3].quantity`."})
     allowed = fields.Dict(keys=fields.String(), values=fields.Raw(),
                           metadata={"description": "Allowed values per field path."})
+    check = fields.String(metadata={
+        "description": "A rejected supplier footprint: the check it failed (format, unit, "
+                       "boundary, expiry, gwp, status, share, signature, untrusted-key, "
+                       "consistency, workbook)."})
