@@ -29,6 +29,13 @@ def _companies() -> dict:
     return _COMPANIES[1]
 
 
+def companies() -> dict:
+    """The companies of ``databases/companies/`` as built by ``pcf setup``: ``{id: {"id",
+    "name", "description", "products": {product: {"base_year", "years", "targets", ...}}}}``
+    (read once per database version)."""
+    return _companies()
+
+
 def _company_record(product: str, company: str | None) -> tuple[dict, dict]:
     model(product)  # unknown product -> UnknownResource
     companies = _companies()
