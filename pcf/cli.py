@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "certificates": ("pcf.commands.certificates:certificates",
                      "Verify, issue, revoke, supersede certificates."),
     "pact": ("pcf.commands.pact:pact", "PACT requests received and their answers."),
+    "suppliers": ("pcf.commands.suppliers:suppliers",
+                  "Supplier footprints: import, questionnaire, pull, trusted keys."),
     "serve": ("pcf.commands.serve:serve", "Run the HTTP API."),
 }
 """Subcommand name -> (``module:attribute`` of its click command, one-line help), in help

@@ -41,6 +41,7 @@ BLUEPRINTS = (
     "pcf.api.reductions",
     "pcf.api.certificates",
     "pcf.api.pact_requests",
+    "pcf.api.supplier_footprints",
 )
 """Modules whose ``blp`` is registered, in this order."""
 

@@ -205,8 +205,7 @@ def _where(row: int, key: str, column: str = ANSWER_COLUMN) -> str:
 
 
 def _bad(message: str, where: str, allowed: Any = None) -> SupplierFootprintRejected:
-    return SupplierFootprintRejected(f"{where}: {message}", field=where, allowed=allowed,
-                                     check="workbook")
+    return SupplierFootprintRejected(message, field=where, allowed=allowed, check="workbook")
 
 
 def _value(f: Field, raw: Any, where: str) -> Any:

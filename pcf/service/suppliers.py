@@ -71,9 +71,23 @@ MAX_PULLED = 1000
 # --------------------------------------------------------------------------- checks
 
 
-def _company(company: Any) -> dict:
-    from pcf.service.targets import companies
+_COMPANIES: tuple[str | None, dict] = (None, {})
 
+
+def companies() -> dict:
+    """The companies of ``databases/companies/`` as built by ``pcf setup`` (read once per
+    database version): ``{id: {"id", "name", "description", "products": {...}}}``."""
+    global _COMPANIES
+    from pcf.engine import get_engine
+    from pcf.inventory.companies import read_snapshot
+
+    version = get_engine().version
+    if _COMPANIES[0] != version:
+        _COMPANIES = (version, read_snapshot())
+    return _COMPANIES[1]
+
+
+def _company(company: Any) -> dict:
     known = companies()
     if not isinstance(company, str) or company not in known:
         raise InvalidInput(f"unknown company {company!r} (companies are the ids in "
@@ -317,8 +331,8 @@ def import_workbook(store: Any, data: bytes, *, company: Any, year: Any,
     answered = answers["input"]
     if input_id not in (None, "") and input_id != answered:
         raise SupplierFootprintRejected(
-            f"{figure.where('input')}: the questionnaire is for {answered!r}, the import for "
-            f"{input_id!r}", field=figure.where("input"), allowed=[answered], check="workbook")
+            f"the questionnaire is for {answered!r}, the import for {input_id!r}",
+            field=figure.where("input"), allowed=[answered], check="workbook")
     serial = {k: _iso(v) if isinstance(v, datetime) else v for k, v in answers.items()}
     item = {"figure": figure, "way_in": "questionnaire", "sha256": sha256_hex(data),
             "source": json.dumps(serial, sort_keys=True, ensure_ascii=False),
@@ -352,7 +366,7 @@ def import_file(store: Any, data: bytes, *, name: str, **kwargs: Any) -> dict[st
 def pull(store: Any, host: str, client_id: str, client_secret: str, *,
          product_ids: Iterable[str] = (), company: Any, year: Any, input_id: Any,
          share: Any = None, created_by: str = "cli", now: datetime | None = None,
-         client: Any = None) -> dict[str, Any]:
+         page_size: int | None = None, client: Any = None) -> dict[str, Any]:
     """Pull a supplier's footprints from its PACT v3 host and store the Active ones.
 
     Token with the client credentials, ``GET /3/footprints`` with ``productId`` filters,
@@ -371,6 +385,9 @@ def pull(store: Any, host: str, client_id: str, client_secret: str, *,
         The credentials the supplier's host issued.
     product_ids : iterable of str
         PACT product ids (URNs) to ask for; none: every footprint shared with the client.
+    page_size : int, optional
+        PACT ``limit`` of the first request (the host's default otherwise); later pages
+        follow the host's ``Link`` header.
     client : PactClient, optional
         A client to use instead (tests).
 
@@ -401,8 +418,15 @@ def pull(store: Any, host: str, client_id: str, client_secret: str, *,
         raise InvalidInput("a pull needs the client id and secret the supplier's host issued",
                            field="client_id")
     client = client or PactClient(base, client_id, client_secret)
+    params = [("productId", p) for p in wanted]
+    if page_size is not None:
+        if isinstance(page_size, bool) or not isinstance(page_size, int) \
+                or not 1 <= page_size <= 1000:
+            raise InvalidInput(f"page size {page_size!r}", field="page_size",
+                               allowed="1..1000")
+        params.append(("limit", str(page_size)))
     try:
-        documents = client.list_footprints([("productId", p) for p in wanted] or None)
+        documents = client.list_footprints(params or None)
     except PactClientError as exc:
         raise UpstreamFailed(f"{base}: {exc}" + (f" ({exc.body[:200]})" if exc.body else ""),
                              field="host") from None

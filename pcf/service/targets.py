@@ -14,6 +14,7 @@ from pcf.accounting import reductions as rules
 from pcf.engine import get_engine
 from pcf.errors import InvalidInput, UnknownCompany
 from pcf.service.footprints import compute_footprint, model
+from pcf.supplier_inputs import replacements_of
 
 _COMPANIES: tuple[str | None, dict] = (None, {})
 
@@ -27,13 +28,6 @@ def _companies() -> dict:
     if _COMPANIES[0] != version:
         _COMPANIES = (version, read_snapshot())
     return _COMPANIES[1]
-
-
-def companies() -> dict:
-    """The companies of ``databases/companies/`` as built by ``pcf setup``: ``{id: {"id",
-    "name", "description", "products": {product: {"base_year", "years", "targets", ...}}}}``
-    (read once per database version)."""
-    return _companies()
 
 
 def _company_record(product: str, company: str | None) -> tuple[dict, dict]:
@@ -55,10 +49,19 @@ def _company_record(product: str, company: str | None) -> tuple[dict, dict]:
     return companies[company], record
 
 
-def _year_footprint(product: str, record: dict, year: int, field: str) -> dict:
+def _year_footprint(product: str, record: dict, year: int, field: str, company: str,
+                    store: Any = None) -> dict:
     if year not in record["years"]:
         raise InvalidInput(f"no data for year {year}", field=field,
                          allowed=sorted(record["years"]))
+    if store is not None:
+        # the year's settings with the stored supplier figures of that year in place of the
+        # company's back-solved ones (pcf.service.suppliers)
+        from pcf.service.suppliers import annotate, company_parameters
+
+        params, info = company_parameters(store, product, company, year)
+        return annotate(compute_footprint(product, parameters=params, contributions=True),
+                        info)
     settings = record["years"][year]["settings"]
     return compute_footprint(product, parameters={k: v["value"] for k, v in settings.items()},
                              contributions=False)
@@ -70,7 +73,8 @@ def _stage_values(footprint: dict) -> dict[str, float]:
     return values
 
 
-def reductions(product: str, company: str | None, year: Any, base_year: Any = None) -> dict:
+def reductions(product: str, company: str | None, year: Any, base_year: Any = None,
+               store: Any = None) -> dict:
     """Reduction of a company's product footprint from its base year to ``year``.
 
     Both years are recomputed like-for-like with today's data, method and recycled-content
@@ -91,6 +95,11 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
         Reporting (or projection) year.
     base_year : int, optional
         Default: the company's base year for the product.
+    store : pcf.store.Store, optional
+        The application database: each year then uses the supplier footprints stored for
+        it (``pcf suppliers``) instead of the company's settings for those inputs, and the
+        document lists them (``supplier_footprints``) and says, in ``warnings``, where a
+        footprint parameter is the company's own (reported or derived) figure instead.
 
     Returns
     -------
@@ -111,8 +120,8 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
     except (TypeError, ValueError):
         raise InvalidInput("base_year and year must be integers", field="year",
                          allowed=sorted(record["years"])) from None
-    base_fp = _year_footprint(product, record, base, "base_year")
-    year_fp = _year_footprint(product, record, year, "year")
+    base_fp = _year_footprint(product, record, base, "base_year", info["id"], store)
+    year_fp = _year_footprint(product, record, year, "year", info["id"], store)
     base_values, year_values = _stage_values(base_fp), _stage_values(year_fp)
     base_reported = record["years"][base]["reported"]
     year_reported = record["years"][year]["reported"]
@@ -152,7 +161,11 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
             f"{base_fp['parameters'].get('renewable_electricity_share')} -> "
             f"{year_fp['parameters'].get('renewable_electricity_share')}); the reduction "
             "includes the contractual/on-site renewable supply")
-    return {
+    if store is not None:
+        for label, fp in ((base, base_fp), (year, year_fp)):
+            warnings += [f"{label}: {w}" for w in fp["warnings"] if w.split(":")[0] in
+                         {r.input for r in replacements_of(product)}]
+    out = {
         "product": product,
         "company": {"id": info["id"], "name": info["name"]},
         "declared_unit": base_fp["declared_unit"],
@@ -174,9 +187,13 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
         "settings": {"base_year": record["years"][base]["settings"],
                      "year": record["years"][year]["settings"]},
     }
+    if store is not None:
+        out["supplier_footprints"] = {"base_year": base_fp["supplier_footprints"],
+                                      "year": year_fp["supplier_footprints"]}
+    return out
 
 
-def pathway(product: str, company: str | None) -> dict:
+def pathway(product: str, company: str | None, store: Any = None) -> dict:
     """Every year of a company's product: recomputed and reported values per stage and total,
     the pathway values and whether each year with data is on track.
 
@@ -186,6 +203,8 @@ def pathway(product: str, company: str | None) -> dict:
         ``{"product", "company", "base_year", "years": [{"year", "status", "stages": {stage:
         {"value", "as_reported", "pathway_value", "reduction", "on_track"}}}]}``; kg CO2e per
         declared unit.
+
+    ``store``: as :func:`reductions` (each year with its stored supplier figures).
 
     Raises
     ------
@@ -203,7 +222,7 @@ def pathway(product: str, company: str | None) -> dict:
                                  "status": record["years"].get(year, {}).get("status")}
         stages: dict[str, dict] = {}
         if year in record["years"]:
-            detail = reductions(product, info["id"], year, base)
+            detail = reductions(product, info["id"], year, base, store)
             for row in detail["stages"]:
                 stages[row["stage"]] = {
                     "value": row["year_value"], "as_reported": row["year_as_reported"],
