@@ -539,6 +539,9 @@ def test_several_suppliers_blend_by_share_and_replace_the_back_solved_ingot(stor
     assert params["primary_ingot_footprint"] == pytest.approx(mean, rel=1e-12)
     assert any("replace the company setting primary_ingot_footprint = 4.846" in n
                for n in info["notes"])
+    assert "aluminium-ingot: the stored supplier figures (2025) cover 0.8 of it; the other " \
+           "0.2 stays on pcf's modelled average, not on the company setting " \
+           "primary_ingot_footprint" in info["notes"]
     fp = company_footprint(store, "aluminium-coil", "shengtong", 2025)
     same = service.compute_footprint("aluminium-coil", parameters=params)
     assert fp["per_declared_unit"] == same["per_declared_unit"]

@@ -599,6 +599,12 @@ def company_parameters(store: Any, product: str, company: Any,
     notes = []
     for place in replacements_of(product):
         fig = settings.get(place.footprint)
+        if place.footprint in supplier and supplier[place.share] < 1.0:
+            notes.append(f"{place.input}: the stored supplier figures ({year}) cover "
+                         f"{supplier[place.share]:.4g} of it; the other "
+                         f"{1.0 - supplier[place.share]:.4g} stays on pcf's modelled average"
+                         + (f", not on the company setting {place.footprint}"
+                            if fig is not None else ""))
         if place.footprint in supplier and fig is not None:
             notes.append(f"{place.input}: the stored supplier figures ({year}) replace the "
                          f"company setting {place.footprint} = {fig['value']} ({fig['origin']}: "
