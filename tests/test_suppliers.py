@@ -605,3 +605,53 @@ def test_certificate_of_a_company_line_reports_the_supplier_figures(store):
     (used,) = ext["supplierFootprints"]
     assert used["coveredShare"] == 0.6 and used["kgCO2ePerKg"] == 4.1
     assert used["records"][0]["id"] == import_result["stored"][0]["id"]
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_command_line_questionnaire_round_trip(built_home, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PCF_HOME": str(built_home),
+           "PCF_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
+
+    def pcf(*args):
+        return subprocess.run([sys.executable, "-m", "pcf.cli", *args], capture_output=True,
+                              text=True, env=env, timeout=300)
+
+    blank = tmp_path / "questionnaire.xlsx"
+    assert pcf("suppliers", "template", "-o", str(blank), "--input", "graphite-anode") \
+        .returncode == 0
+    from openpyxl import load_workbook
+
+    wb = load_workbook(blank)
+    ws = wb["Footprint"]
+    for row in range(2, ws.max_row + 1):
+        key = ws.cell(row=row, column=1).value
+        if key in ANSWERS:
+            ws.cell(row=row, column=4).value = ANSWERS[key]
+    ws.cell(row=_row("kg_co2e_fossil"), column=4).value = "lots"
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    refused = pcf("suppliers", "import", str(bad), "--company", "sunwoda", "--year", "2024")
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines()[-1] == (
+        f"error: sheet 'Footprint', row {_row('kg_co2e_fossil')}, column D (kg_co2e_fossil): "
+        "'lots' is not a number (allowed: kg CO2e per kg (>= 0))")
+    ws.cell(row=_row("kg_co2e_fossil"), column=4).value = 5.9
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    stored_now = pcf("suppliers", "import", str(good), "--company", "sunwoda", "--year",
+                     "2024", "--share", "0.5", "--format", "json")
+    assert stored_now.returncode == 0, stored_now.stderr
+    (record,) = json.loads(stored_now.stdout)["stored"]
+    listed = json.loads(pcf("suppliers", "list", "--format", "json").stdout)
+    assert [r["id"] for r in listed] == [record["id"]]
+    fp = json.loads(pcf("footprint", NMC, "--company", "sunwoda", "--year", "2024",
+                        "--format", "json").stdout)
+    assert fp["supplier_footprints"][0]["records"][0]["id"] == record["id"]
+    assert pcf("suppliers", "remove", record["id"]).returncode == 0
+    assert json.loads(pcf("suppliers", "list", "--format", "json").stdout) == []
