@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pact": ("pcf.commands.pact:pact", "PACT requests received and their answers."),
     "brightway": ("pcf.commands.brightway:brightway",
                   "Activity Browser: parameter-scenario file, edits to the project."),
+    "suppliers": ("pcf.commands.suppliers:suppliers",
+                  "Supplier footprints: import, questionnaire, pull, trusted keys."),
     "serve": ("pcf.commands.serve:serve", "Run the HTTP API."),
 }
 """Subcommand name -> (``module:attribute`` of its click command, one-line help), in help

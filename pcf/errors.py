@@ -10,14 +10,17 @@ The hierarchy (one line of docstring each, as bw2calc's ``errors.py``)::
     PcfError
     ├── InvalidInput            a value given by the caller is not acceptable
     │   ├── InvalidParameter    unknown variant or parameter, or a value out of its range
-    │   └── InvalidQuantity     quantity not finite / not > 0, or a unit that does not convert
+    │   ├── InvalidQuantity     quantity not finite / not > 0, or a unit that does not convert
+    │   └── SupplierFootprintRejected  a supplier footprint fails a check (unit, boundary,
+    │                           expiry, signature, trusted key, workbook cell...)
     ├── UnknownResource         a named thing does not exist (or is not visible to the caller)
     │   ├── UnknownProduct, UnknownCompany, UnknownOrder, UnknownOrderLine,
-    │   └── UnknownCertificate, UnknownTenant
+    │   └── UnknownCertificate, UnknownTenant, UnknownSupplierFootprint
     ├── StateConflict           the request contradicts what is stored
     │   ├── OrderConflict       an order id reused with a different body
     │   ├── TenantExists        a tenant name taken
-    │   └── CertificateConflict a line cannot be (re)certified or revoked in its current state
+    │   ├── CertificateConflict a line cannot be (re)certified or revoked in its current state
+    │   └── SupplierFootprintConflict  stored supplier figures would cover more than the input
     ├── NotPermitted            the caller's role may not do this
     │   └── CallbackNotAllowed  a PACT callback to a host not allowed for the tenant
     ├── AuthenticationFailed    client credentials or an access token are not valid
@@ -26,6 +29,7 @@ The hierarchy (one line of docstring each, as bw2calc's ``errors.py``)::
     ├── LimitExceeded           a limit of the caller's tenant is reached (``retry_after`` s)
     │   ├── QuotaExceeded       the daily order-line quota is used up
     │   └── TooManyJobs         too many of the tenant's orders are waiting to be scored
+    ├── UpstreamFailed          another system pcf called (a supplier's PACT host) failed
     ├── InventoryInvalid        ``databases/`` is invalid (message names file and line)
     ├── ProjectNotReady         the Brightway project is missing or stale (run ``pcf setup``)
     └── StoreUnavailable        the application database does not answer
@@ -91,6 +95,25 @@ class InvalidQuantity(InvalidInput):
     unit."""
 
 
+class SupplierFootprintRejected(InvalidInput):
+    """A supplier footprint fails a check; ``check`` names it (``format``, ``unit``,
+    ``boundary``, ``expiry``, ``gwp``, ``status``, ``share``, ``signature``,
+    ``untrusted-key``, ``consistency``, ``workbook``)."""
+
+    def __init__(self, message: str, field: str | None = None, allowed: Any = None,
+                 check: str = "format"):
+        super().__init__(message, field=field, allowed=allowed)
+        self.check = check
+
+    def to_dict(self) -> dict[str, Any]:
+        """As :meth:`PcfError.to_dict`, plus ``check``."""
+        return {**super().to_dict(), "check": self.check}
+
+    def relocated(self, field: str | None) -> PcfError:
+        """A copy at another field, keeping ``check``."""
+        return type(self)(self.message, field=field, allowed=self.allowed, check=self.check)
+
+
 class UnknownResource(PcfError):
     """A named resource does not exist (or is not visible to the caller)."""
 
@@ -119,6 +142,10 @@ class UnknownTenant(UnknownResource):
     """No tenant with this name."""
 
 
+class UnknownSupplierFootprint(UnknownResource):
+    """No stored supplier footprint with this id (or none found at a supplier's host)."""
+
+
 class StateConflict(PcfError):
     """The request contradicts what is stored."""
 
@@ -133,6 +160,10 @@ class TenantExists(StateConflict):
 
 class CertificateConflict(StateConflict):
     """A line cannot be certified, superseded or revoked in its current state."""
+
+
+class SupplierFootprintConflict(StateConflict):
+    """Stored supplier figures would cover more than all of an input, or a key is taken."""
 
 
 class NotPermitted(PcfError):
@@ -153,6 +184,8 @@ class TokenExpired(AuthenticationFailed):
 
 class NotConfigured(PcfError):
     """A deployment setting this needs is missing; ``allowed`` names the settings."""
+
+
 class LimitExceeded(PcfError):
     """A limit of the caller's tenant is reached; ``retry_after`` says when to try again.
 
@@ -181,6 +214,10 @@ class QuotaExceeded(LimitExceeded):
 
 class TooManyJobs(LimitExceeded):
     """Too many of the tenant's orders are queued or being scored."""
+
+
+class UpstreamFailed(PcfError):
+    """Another system pcf called (a supplier's PACT host) failed or answered badly."""
 
 
 class InventoryInvalid(PcfError):

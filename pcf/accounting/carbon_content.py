@@ -24,8 +24,9 @@ def fossil_carbon_content(footprint: dict) -> dict:
     over first-tier material inputs ``i`` in kg per declared unit whose background activity
     has a carbon content of fossil origin (mass fraction ``f_i``, kg C per kg), and over the
     products ``j`` it uses as linked sub-systems (``q_j`` kg per declared unit, their own
-    carbon content ``f_j``). Metals count as carbon-free; trace carbon below ~1 wt% is not
-    counted.
+    carbon content ``f_j``), the kilograms of ``j`` covered by a supplier-specific figure
+    (``supplier_specific_inputs``) included. Metals count as carbon-free; trace carbon below
+    ~1 wt% is not counted.
 
     Parameters
     ----------
@@ -52,6 +53,13 @@ def fossil_carbon_content(footprint: dict) -> dict:
         if carbon and carbon.get("origin") == "fossil" and link.get("unit") == "kg":
             counted[link["product"]] = counted.get(link["product"], 0.0) + float(link["amount"])
             content[link["product"]] = carbon
+    for item in footprint.get("supplier_specific_inputs") or []:
+        # the kilograms covered by a supplier's figure are the same material
+        carbon = item.get("carbon_content")
+        if carbon and carbon.get("origin") == "fossil" and item.get("unit") == "kg":
+            key = item["input"]
+            counted[key] = counted.get(key, 0.0) + float(item["kg_per_declared_unit"])
+            content[key] = carbon
     for c in footprint.get("contributions") or []:
         if c.get("kind") != "technosphere" or c.get("unit") != "kg":
             continue

@@ -128,8 +128,11 @@ def supplier_parameters(parameter_specs: list[dict[str, Any]], parameters: dict)
 
 
 def is_primary(contribution: dict, params: list[str]) -> bool:
-    """True when a contribution's figure comes from a supplier-specific parameter (its
-    exchanges' formulas name one of ``params``)."""
+    """True when a contribution's figure comes from a supplier-specific parameter: the engine
+    marked it (``"supplier_specific"``, its exchange's formula names a footprint parameter) or
+    its exchanges' formulas name one of ``params``."""
+    if contribution.get("supplier_specific"):
+        return True
     patterns = [re.compile(rf"\b{re.escape(formula_name(p))}\b") for p in params]
     found = metas(contribution)
     return bool(found) and all(any(p.search(m.get("formula") or "") for p in patterns)
@@ -155,10 +158,9 @@ def primary_data(footprint: dict, parameter_specs: list[dict[str, Any]]) -> dict
     """
     params = supplier_parameters(parameter_specs, footprint.get("parameters") or {})
     primary = 0.0
-    if params:
-        for c in footprint.get("contributions") or []:
-            if is_primary(c, params):
-                primary += float(c["kg_co2e_per_declared_unit"])
+    for c in footprint.get("contributions") or []:
+        if (params or c.get("supplier_specific")) and is_primary(c, params):
+            primary += float(c["kg_co2e_per_declared_unit"])
     total = float(footprint["per_declared_unit"]["total"])
     percent = 100.0 * primary / total if total > 0 else 0.0
     basis = ("supplier-specific footprints entered as parameters (" + ", ".join(params) + ")"

@@ -47,6 +47,7 @@ BLUEPRINTS = (
     "pcf.api.certificates",
     "pcf.api.pact_requests",
     "pcf.api.tenants",
+    "pcf.api.supplier_footprints",
 )
 """Modules whose ``blp`` is registered, in this order."""
 

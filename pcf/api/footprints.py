@@ -22,15 +22,30 @@ def create_footprint(args: dict):
     """Compute a footprint.
 
     Returns the Footprint (kg CO2e per declared unit and for `quantity`, by stage and by input).
-    Without `quantity` the footprint is for one declared unit. Any role may call it.
+    Without `quantity` the footprint is for one declared unit. With `company` and `year` it
+    is that company's footprint of that reporting year: its settings of the year and the
+    stored supplier footprints (covered share on the supplier's figure, the rest on the
+    average; `supplier_footprints`, contributions marked `supplier_specific`,
+    `primary_data`). Any role may call it.
     """
     from pcf import service
 
     with product_field_errors():
-        fp = service.compute_footprint(
-            args["product"], variant=args.get("variant"),
-            parameters=args.get("parameters") or None,
-            quantity=args.get("quantity"), unit=args.get("unit"))
+        if args.get("company"):
+            from flask import current_app
+
+            from pcf.service.suppliers import company_footprint
+
+            fp = company_footprint(
+                current_app.extensions["pcf"].store, args["product"], args["company"],
+                args["year"], variant=args.get("variant"),
+                parameters=args.get("parameters") or None, quantity=args.get("quantity"),
+                unit=args.get("unit"))
+        else:
+            fp = service.compute_footprint(
+                args["product"], variant=args.get("variant"),
+                parameters=args.get("parameters") or None,
+                quantity=args.get("quantity"), unit=args.get("unit"))
     return json_response(fp)
 
 

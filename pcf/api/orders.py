@@ -106,7 +106,8 @@ def create_order(args: dict):
         OrderLineInput(line_id=line["line_id"], product=line["product"],
                        quantity=line["quantity"], unit=line["unit"],
                        variant=line.get("variant"), parameters=line.get("parameters") or {},
-                       location=f"lines[{i}]")
+                       location=f"lines[{i}]", company=line.get("company"),
+                       year=line.get("year"))
         for i, line in enumerate(args["lines"])
     ]
     return submit_lines(order_id, lines)

@@ -93,7 +93,7 @@ class ApiProblem(Exception):
 
 def problem_response(status: int, title: str, detail: str, *, slug: str | None = None,
                      errors: dict | None = None, allowed: dict | None = None,
-                     headers: dict | None = None) -> Response:
+                     headers: dict | None = None, extra: dict | None = None) -> Response:
     """Build an ``application/problem+json`` response.
 
     Parameters
@@ -105,6 +105,8 @@ def problem_response(status: int, title: str, detail: str, *, slug: str | None =
     errors, allowed : dict, optional
         Per-field messages and allowed values.
     headers : dict, optional
+    extra : dict, optional
+        Further members of the problem (RFC 9457 extension members), e.g. ``check``.
 
     Returns
     -------
@@ -124,6 +126,8 @@ def problem_response(status: int, title: str, detail: str, *, slug: str | None =
         body["errors"] = errors
     if allowed:
         body["allowed"] = allowed
+    for key, value in (extra or {}).items():
+        body.setdefault(key, value)
     resp = Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
                     mimetype=PROBLEM_MEDIA_TYPE)
     for key, value in (headers or {}).items():
@@ -230,6 +234,8 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 ERROR_STATUS: tuple[tuple[type[errors.PcfError], int, str, str], ...] = (
+    (errors.SupplierFootprintRejected, 422, "supplier-footprint-rejected",
+     "Supplier footprint rejected"),
     (errors.InvalidInput, 422, "invalid-input", "Invalid input"),
     (errors.UnknownResource, 404, "not-found", "Not found"),
     (errors.StateConflict, 409, "conflict", "Conflict"),
@@ -238,6 +244,7 @@ ERROR_STATUS: tuple[tuple[type[errors.PcfError], int, str, str], ...] = (
     (errors.NotConfigured, 503, "not-configured", "Setting missing"),
     (errors.QuotaExceeded, 429, "quota-exceeded", "Quota exceeded"),
     (errors.LimitExceeded, 429, "too-many-requests", "Too many requests"),
+    (errors.UpstreamFailed, 502, "upstream-failed", "Supplier host failed"),
     (errors.ProjectNotReady, 503, "project-not-ready", "Brightway project not ready"),
     (errors.StoreUnavailable, 503, "unavailable", "Service unavailable"),
     (errors.InventoryInvalid, 500, "data-error", "Inventory data error"),
@@ -288,9 +295,10 @@ def handle_pcf_error(error: errors.PcfError) -> Response:
     headers = {}
     if isinstance(error, errors.LimitExceeded):
         headers["Retry-After"] = str(error.retry_after)
+    check = getattr(error, "check", None)
     return problem_response(status, title, detail, slug=slug,
                             errors=errors_by_field or None, allowed=allowed or None,
-                            headers=headers)
+                            headers=headers, extra={"check": check} if check else None)
 
 
 def handle_api_problem(error: ApiProblem) -> Response:

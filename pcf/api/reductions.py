@@ -100,6 +100,9 @@ class ReductionsSchema(ResponseSchema):
     recalculation_due = fields.Boolean(required=True)
     stage_that_moves_most = fields.String()
     settings = fields.Dict()
+    supplier_footprints = fields.Dict(metadata={
+        "description": "{base_year: [...], year: [...]}: the stored supplier footprints each "
+                       "year used (POST /v1/supplier-footprints), per covered input"})
 
 
 class PathwaySchema(ResponseSchema):
@@ -120,10 +123,13 @@ class PathwaySchema(ResponseSchema):
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def get_reductions(query: dict, product_id: str):
     """Reduction against the base year, per stage and total, with target status."""
+    from flask import current_app
+
     from pcf import service
 
     return json_response(service.reductions(product_id, query.get("company"), query["year"],
-                                            query.get("base_year")))
+                                            query.get("base_year"),
+                                            store=current_app.extensions["pcf"].store))
 
 
 @blp.route("/<product_id>/pathway", methods=["GET"])
@@ -134,7 +140,10 @@ def get_reductions(query: dict, product_id: str):
 @blp.alt_response(404, response="NOT_FOUND")
 def get_pathway(query: dict, product_id: str):
     """Every year: like-for-like and reported values, pathway values, on-track."""
+    from flask import current_app
+
     from pcf import service
 
-    return json_response(service.pathway(product_id, query.get("company")))
+    return json_response(service.pathway(product_id, query.get("company"),
+                                         store=current_app.extensions["pcf"].store))
 

@@ -153,7 +153,28 @@ _variant_field_meta = {"description": "Variant name, e.g. `virgin` or `recycled`
 # --------------------------------------------------------------------------- requests
 
 
-class FootprintRequestSchema(RequestSchema):
+def _company_field() -> fields.String:
+    return Text(validate=validate.Length(min=1, max=100), metadata={
+        "description": "Company id (databases/companies/): compute for this company and "
+                       "`year`: its settings of that year and the stored supplier footprints "
+                       "(POST /v1/supplier-footprints) replace the averages of the inputs they "
+                       "cover. Needs `year`.", "example": "sunwoda"})
+
+
+def _year_field() -> fields.Integer:
+    return fields.Integer(validate=validate.Range(1990, 2100), metadata={
+        "description": "Reporting year (with `company`).", "example": 2024})
+
+
+class _CompanyYearMixin:
+    @validates_schema
+    def _company_and_year(self, data, **kwargs):
+        if ("company" in data) != ("year" in data):
+            missing = "year" if "company" in data else "company"
+            raise ma.ValidationError({missing: ["company and year go together."]})
+
+
+class FootprintRequestSchema(_CompanyYearMixin, RequestSchema):
     """Body of ``POST /v1/footprints``."""
 
     product = Text(required=True, validate=validate.Length(min=1, max=100),
@@ -163,9 +184,11 @@ class FootprintRequestSchema(RequestSchema):
     parameters = _parameters_field()
     quantity = _quantity_field(required=False)
     unit = _unit_field(required=False)
+    company = _company_field()
+    year = _year_field()
 
 
-class OrderLineRequestSchema(RequestSchema):
+class OrderLineRequestSchema(_CompanyYearMixin, RequestSchema):
     """One line of ``POST /v1/orders``."""
 
     line_id = Text(required=True, validate=validate.Length(min=1, max=128),
@@ -178,6 +201,8 @@ class OrderLineRequestSchema(RequestSchema):
     parameters = _parameters_field()
     quantity = _quantity_field(required=True)
     unit = _unit_field(required=True)
+    company = _company_field()
+    year = _year_field()
 
 
 class OrderRequestSchema(RequestSchema):
@@ -323,6 +348,13 @@ class ContributionSchema(ResponseSchema):
     amount = fields.Float(allow_none=True)
     unit = fields.String(allow_none=True)
     kg_co2e_per_declared_unit = fields.Float(required=True)
+    supplier_specific = fields.Boolean(metadata={
+        "description": "Present (true) when the amount is a supplier-specific footprint "
+                       "(primary data) entered through a parameter"})
+    supplier_parameter = fields.String(metadata={
+        "description": "That parameter, e.g. lithium_hydroxide_footprint"})
+    supplier_input = fields.String(metadata={
+        "description": "The replaceable input whose stored supplier figures it comes from"})
 
 
 class DatabaseSchema(ResponseSchema):
@@ -359,6 +391,19 @@ class FootprintSchema(ResponseSchema):
                                            metadata={"example": "location-based"})
     warnings = fields.List(fields.String(), metadata={
         "description": "Caveats about the data used (e.g. a combustion-only grid factor)"})
+    primary_data = fields.Dict(metadata={
+        "description": "Primary data share (PACT primaryDataShare): {percent, "
+                       "kgCO2ePerDeclaredUnit, parameters, basis}; supplier-specific figures "
+                       "are primary data"})
+    supplier_specific_inputs = fields.List(fields.Dict(), metadata={
+        "description": "Replaceable inputs covered by a supplier figure: {input, "
+                       "kg_per_declared_unit, unit, parameter, share_parameter}"})
+    company = fields.Dict(metadata={
+        "description": "With company and year: {id, name, year, settings, settings_year}"})
+    supplier_footprints = fields.List(fields.Dict(), metadata={
+        "description": "With company and year: per covered input {input, covered_share, "
+                       "kg_co2e_per_kg, kg_per_declared_unit, kg_co2e_per_declared_unit, "
+                       "parameters, records}"})
 
 
 class ParameterSpecSchema(ResponseSchema):
@@ -575,6 +620,10 @@ class ProblemSchema(ResponseSchema):
                                                   "`lines[3].quantity`."})
     allowed = fields.Dict(keys=fields.String(), values=fields.Raw(),
                           metadata={"description": "Allowed values per field path."})
+    check = fields.String(metadata={
+        "description": "A rejected supplier footprint: the check it failed (format, unit, "
+                       "boundary, expiry, gwp, status, share, signature, untrusted-key, "
+                       "consistency, workbook)."})
 
 
 class OrderListQuerySchema(RequestSchema):

@@ -67,5 +67,14 @@ def schema(url: str) -> dict[str, Any]:
             "productClassifications": {"type": "array", "items": {
                 "type": "object", "required": ["urn", "system", "code", "source"]}},
             "carbonContent": {"type": "object"},
+            "company": {"type": "object", "description": "A company's line: its id and the "
+                        "reporting year whose settings and supplier figures were used",
+                        "properties": {"id": {"type": "string"}, "year": {"type": "integer"}}},
+            "supplierFootprints": {"type": "array", "description": "Stored supplier figures "
+                                   "used: per input the covered share, the share-weighted "
+                                   "figure (kg CO2e per kg) and the records", "items": {
+                                       "type": "object",
+                                       "required": ["input", "coveredShare", "kgCO2ePerKg",
+                                                    "records"]}},
         },
     }

@@ -125,6 +125,13 @@ def _consistency(document: dict) -> dict[str, Any]:
     return {"ok": not problems, "problems": problems}
 
 
+def check_consistency(document: dict) -> dict[str, Any]:
+    """Check 3 of the module docstring on a signed document: ``{"ok": bool, "problems":
+    [str]}`` (the PACT decimals, the extension's numbers, the header and the order-line
+    total agree)."""
+    return _consistency(document)
+
+
 Recompute = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 """``recompute(calculation, order_line) -> Footprint``: computes the footprint from the
 extension's ``calculation`` and ``orderLine`` (raises :class:`pcf.errors.PcfError` when the

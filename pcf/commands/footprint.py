@@ -1,5 +1,6 @@
-"""``pcf footprint PRODUCT [--variant V] [--set NAME=VALUE]... [--quantity Q --unit U]``:
-one Footprint."""
+"""``pcf footprint PRODUCT [--variant V] [--set NAME=VALUE]... [--quantity Q --unit U]
+[--company C --year Y]``: one Footprint (with ``--company`` and ``--year``: that company's, of
+that reporting year, with its stored supplier footprints)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,29 @@ from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_error
               help="Parameter value; repeat for several. Overrides the variant.")
 @click.option("--quantity", type=str, default=None, help="Quantity (default 1 declared unit).")
 @click.option("--unit", default=None, help="Unit of --quantity (e.g. t, kg, MWh).")
+@click.option("--company", default=None,
+              help="Company id (databases/companies/): its settings of --year and its stored "
+                   "supplier footprints (pcf suppliers) replace the averages they cover.")
+@click.option("--year", type=int, default=None, help="Reporting year (with --company).")
 @FORMAT
 @handle_errors
-def footprint(product: str, variant, sets, quantity, unit, fmt: str) -> None:
+def footprint(product: str, variant, sets, quantity, unit, company, year, fmt: str) -> None:
     """Print the footprint of PRODUCT (kg CO2e per declared unit and in total)."""
+    from pcf.errors import InvalidInput
     from pcf.service.footprints import compute_footprint
 
     ensure_project()
-    result = compute_footprint(product, variant=variant, parameters=parse_sets(sets),
-                                       quantity=quantity, unit=unit)
+    if (company is None) != (year is None):
+        raise InvalidInput("--company and --year go together", field="--year")
+    if company is not None:
+        from pcf.commands._common import open_store
+        from pcf.service.suppliers import company_footprint
+
+        result = company_footprint(open_store(), product, company, year, variant=variant,
+                                   parameters=parse_sets(sets), quantity=quantity, unit=unit)
+    else:
+        result = compute_footprint(product, variant=variant, parameters=parse_sets(sets),
+                                   quantity=quantity, unit=unit)
     if fmt == "json":
         emit_json(result)
         return
@@ -47,3 +62,11 @@ def footprint(product: str, variant, sets, quantity, unit, fmt: str) -> None:
                    f"[{c['amount']:.4g} {c['unit']} in {c['activity']}]")
     params = ", ".join(f"{k}={v}" for k, v in result["parameters"].items())
     click.echo(f"  parameters: {params}")
+    if "primary_data" in result:
+        click.echo(f"  primary data share: {result['primary_data']['percent']:g} %")
+    for entry in result.get("supplier_footprints") or []:
+        click.echo(f"  supplier figures for {entry['input']}: {entry['covered_share']:.4g} of it "
+                   f"at {entry['kg_co2e_per_kg']:.4f} kg CO2e/kg ("
+                   + ", ".join(r["supplier"] for r in entry["records"]) + ")")
+    for warning in result.get("warnings") or []:
+        click.echo(f"  note: {warning}")

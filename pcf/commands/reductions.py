@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_errors
+from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_errors, open_store
 from pcf.errors import InvalidInput
 
 
@@ -27,7 +27,7 @@ def reductions(product, company, base_year, year, show_pathway, fmt) -> None:
 
     ensure_project()
     if show_pathway:
-        data = pathway(product, company)
+        data = pathway(product, company, store=open_store())
         if fmt == "json":
             emit_json(data)
             return
@@ -46,7 +46,7 @@ def reductions(product, company, base_year, year, show_pathway, fmt) -> None:
         return
     if year is None:
         raise InvalidInput("--year is required (or use --pathway)", field="--year")
-    data = compute_reductions(product, company, year, base_year)
+    data = compute_reductions(product, company, year, base_year, store=open_store())
     if fmt == "json":
         emit_json(data)
         return

@@ -15,6 +15,7 @@ same values (tests/test_engine_vs_bw2calc.py checks this on random parameter set
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from pcf.engine.result import Contribution, Result
 from pcf.errors import ProjectNotReady
 from pcf.formulas import compile_formulas, rename
 from pcf.inventory.methods import METHODS, SPLIT
+from pcf.supplier_inputs import replacements_of
 
 
 @dataclass
@@ -60,6 +62,8 @@ class SupplierLink:
         The supplier's derived parameters.
     bindings : dict[str, str]
         Supplier encoded parameter -> formula over the consumer's names.
+    footprint_parameters : tuple of str
+        The supplier's parameters that are supplier-specific footprints (unit kg CO2e/...).
     """
 
     supplier: str
@@ -70,6 +74,7 @@ class SupplierLink:
     inputs: dict
     derived: dict
     bindings: dict
+    footprint_parameters: tuple = ()
 
     def rename(self, formula: str) -> str:
         """The supplier formula with its parameter names namespaced."""
@@ -80,6 +85,21 @@ class SupplierLink:
 def link_prefix(supplier_id: str) -> str:
     """Namespace prefix of a supplier's parameters inside a consumer."""
     return supplier_id.replace("-", "_") + "__"
+
+
+def footprint_parameters(definition: dict) -> tuple[str, ...]:
+    """Names of a product's supplier-specific footprint parameters: numbers whose unit is a
+    footprint (contains ``CO2e``, e.g. ``primary_ingot_footprint`` in kg CO2e/kg)."""
+    return tuple(p["name"] for p in definition.get("parameters") or []
+                 if p.get("type") == "number" and "CO2e" in (p.get("unit") or ""))
+
+
+def _names_in(formula: str, names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` that ``formula`` uses as a whole word (None if none)."""
+    for name in names:
+        if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", formula):
+            return name
+    return None
 
 
 class ProductSystem:
@@ -156,8 +176,16 @@ class ProductSystem:
         self.reference = local[(PRODUCTS_DB, product_id)]
         self._link_rows = {link.supplier: local[(PRODUCTS_DB, link.supplier)]
                            for link in self.links}
+        # replaceable inputs (pcf.supplier_inputs): the level of each supplier-specific
+        # activity is the kg of the input its figure covers per declared unit
+        self._replacement_rows = {r.input: local[(PRODUCTS_DB, r.activity)]
+                                  for r in replacements_of(product_id)
+                                  if (PRODUCTS_DB, r.activity) in local}
+        footprint_names = footprint_parameters(definition) + tuple(
+            link.prefix + name for link in self.links for name in link.footprint_parameters)
         static: list[float] = []
         formulas: list[tuple[int, str]] = []
+        slot_formula: dict[int, str] = {}
         cells: list[int] = []
         ff, out_bg, out_bio = [], [], []
         cell_ids: dict = {}
@@ -171,6 +199,7 @@ class ProductSystem:
                 link = member_of.get(consumer_key)
                 if ex.get("formula"):
                     formulas.append((slot, link.rename(ex["formula"]) if link else ex["formula"]))
+                    slot_formula[slot] = formulas[-1][1]
                 if link is not None:
                     ex = {**ex, "pcf_stage": link.stage}
                 key = ex["input"]
@@ -209,6 +238,9 @@ class ProductSystem:
             stage=np.array([stage_of[r[3]["pcf_stage"]] for r in rows], dtype=int),
             labels=[(r[4], act_names[r[0]], r[3]["type"], r[3].get("unit", "")) for r in rows],
         )
+        # rows whose amount is a supplier-specific footprint parameter (primary data)
+        self._row_supplier = [_names_in(slot_formula.get(r[1], ""), footprint_names)
+                              if footprint_names else None for r in rows]
 
     def supplier_values(self, values: dict) -> dict[str, dict[str, float]]:
         """Values of every supplier's encoded parameters in a calculation of this product.
@@ -312,7 +344,8 @@ class ProductSystem:
                 name, consumer, kind, unit = labels[i]
                 result_contributions.append(Contribution(
                     input=name, activity=consumer, kind=kind, stage=stages[stage],
-                    amount=amount, unit=unit, kg_co2e=dict(zip(SPLIT, parts, strict=True))))
+                    amount=amount, unit=unit, kg_co2e=dict(zip(SPLIT, parts, strict=True)),
+                    supplier_parameter=self._row_supplier[i]))
         notes = list(self._project_notes)
         if self._combustion_only.any():
             for i in np.flatnonzero(self._combustion_only & (per_du_amount != 0.0)):
@@ -320,6 +353,8 @@ class ProductSystem:
                              "(upstream chains not included): the result is low by that upstream")
         return Result(
             linked={sid: float(s[row]) for sid, row in self._link_rows.items()},
+            supplier_specific={input_id: float(s[row])
+                               for input_id, row in self._replacement_rows.items()},
             product=self.product_id,
             per_declared_unit={k: float(v) for k, v in zip(SPLIT, totals, strict=True)},
             stages={stage: float(v) for stage, v in zip(self.stages, by_stage, strict=True)},
@@ -417,11 +452,14 @@ class Engine:
                                  for ex in rows if ex["type"] == "technosphere"
                                  and ex["input"] == (PRODUCTS_DB, sid)))
                 s_inputs, s_derived = params[sid]
+                supplier_definition = next(r["pcf_product_definition"] for r in references
+                                           if r["code"] == sid)
                 links.append(SupplierLink(
                     supplier=sid, prefix=link_prefix(sid), stage=stage,
                     activities=[n.key for n in by_product[sid]], exchanges=exchanges_of[sid],
                     inputs=dict(s_inputs), derived=dict(s_derived),
-                    bindings=dict(definition.get("bindings", {}).get(sid, {}))))
+                    bindings=dict(definition.get("bindings", {}).get(sid, {})),
+                    footprint_parameters=footprint_parameters(supplier_definition)))
             self.products[pid] = ProductSystem(
                 pid, definition, inputs, derived, activities, exchanges,
                 lam, cf, bio_index, act_index, names, self.version, frozenset(combustion_only),

@@ -22,6 +22,10 @@ class Contribution:
     unit : str
     kg_co2e : dict[str, float]
         ``{"total", "fossil", "biogenic", "land_use"}`` in kg CO2e per declared unit.
+    supplier_parameter : str or None
+        When the amount is a supplier-specific footprint entered through a parameter (the
+        exchange's formula names a parameter in kg CO2e per unit, e.g.
+        ``lithium_hydroxide_footprint``): that parameter (primary data). None otherwise.
     """
 
     input: str
@@ -31,6 +35,7 @@ class Contribution:
     amount: float
     unit: str
     kg_co2e: dict
+    supplier_parameter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,10 @@ class Result:
     linked : dict[str, float]
         Supplier product id -> amount of the supplier's declared unit per declared unit of
         this product (products used as linked sub-systems).
+    supplier_specific : dict[str, float]
+        Replaceable input (:mod:`pcf.supplier_inputs`) -> kg of it per declared unit covered by
+        a supplier-specific figure (0 when none is given); one entry per replaceable input of
+        the product.
     """
 
     product: str
@@ -62,3 +71,4 @@ class Result:
     database_version: str = ""
     notes: list = field(default_factory=list)
     linked: dict = field(default_factory=dict)
+    supplier_specific: dict = field(default_factory=dict)

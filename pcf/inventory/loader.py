@@ -523,11 +523,35 @@ def _check_product(product: Product, activities: dict[str, Activity], sources: d
                 check(formula, known)
             except FormulaError as exc:
                 problems.add(product.where, f"mass_balance: {exc}")
+    _check_replacements(product, own, problems)
     reached = _reachable(product, activities)
     for act in own:
         if act.code not in reached:
             problems.add(act.where, f"activity {act.code!r} is not reachable from the reference "
                                     f"activity {product.id!r}")
+
+
+def _check_replacements(product: Product, own: list[Activity], problems: _Problems) -> None:
+    """The replaceable inputs of :mod:`pcf.supplier_inputs` name an activity of the product and
+    two parameters with the right units: the footprint (optional, kg CO2e/kg) and the covered
+    share (kg/kg, 0..1)."""
+    from pcf.supplier_inputs import FOOTPRINT_UNIT, SHARE_UNIT, replacements_of
+
+    codes = {a.code for a in own}
+    for r in replacements_of(product.id):
+        if r.activity not in codes:
+            problems.add(product.where, f"replaceable input {r.input!r} (pcf/supplier_inputs.py) "
+                                        f"needs activity {r.activity!r} in product "
+                                        f"{product.id!r}")
+        footprint, share = product.parameters.get(r.footprint), product.parameters.get(r.share)
+        if footprint is None or footprint.type != "number" or not footprint.optional \
+                or footprint.unit != FOOTPRINT_UNIT:
+            problems.add(product.where, f"replaceable input {r.input!r} needs an optional number "
+                                        f"parameter {r.footprint!r} in {FOOTPRINT_UNIT}")
+        if share is None or share.type != "number" or share.optional \
+                or share.unit != SHARE_UNIT or share.min != 0 or share.max != 1:
+            problems.add(product.where, f"replaceable input {r.input!r} needs a number "
+                                        f"parameter {r.share!r} in {SHARE_UNIT}, 0..1")
 
 
 def _check_product_exchange(product: Product, ex: Exchange, activities: dict[str, Activity],

@@ -99,7 +99,7 @@ def compute_line(line: OrderLineRecord) -> dict:
     """
     stored = line.footprint
     try:
-        return footprints.compute_footprint(
+        fp = footprints.compute_footprint(
             line.product, variant=stored.get("variant", line.variant),
             parameters=stored.get("parameters") or None, quantity=line.quantity,
             unit=line.unit, provenance=True)
@@ -109,6 +109,17 @@ def compute_line(line: OrderLineRecord) -> dict:
         raise CertificateConflict(f"line {line.line_id!r} cannot be computed with the current "
                             f"database ({exc}); it cannot be certified",
                             field="line_id") from None
+    if stored.get("company") is not None:
+        # a company's line: the stored supplier figures it was scored with are in its
+        # parameters; say which records they were
+        from pcf.service.suppliers import annotate
+
+        applied = [{k: v for k, v in entry.items()
+                    if k not in ("kg_per_declared_unit", "kg_co2e_per_declared_unit")}
+                   for entry in stored.get("supplier_footprints") or []]
+        annotate(fp, {"company": stored["company"], "supplier_footprints": applied,
+                      "notes": []})
+    return fp
 
 
 def validity_period(issued_at: datetime, reference_end: datetime) -> tuple[datetime, datetime]:
@@ -201,6 +212,28 @@ def _extension(line: OrderLineRecord, fp: dict, facts: dict, number: str,
         "productClassifications": classifications(fp["product"]),
         "carbonContent": facts["carbon"],
         "productMassPerDeclaredUnitBasis": facts["mass"][1],
+        **_supplier_extension(fp),
+    }
+
+
+def _supplier_extension(fp: dict) -> dict[str, Any]:
+    """The company and the stored supplier figures a company's line used (none: ``{}``)."""
+    if fp.get("company") is None:
+        return {}
+    return {
+        "company": {"id": fp["company"]["id"], "year": fp["company"]["year"]},
+        "supplierFootprints": [{
+            "input": e["input"], "coveredShare": e["covered_share"],
+            "kgCO2ePerKg": e["kg_co2e_per_kg"],
+            "kgPerDeclaredUnit": e.get("kg_per_declared_unit"),
+            "kgCO2ePerDeclaredUnit": e.get("kg_co2e_per_declared_unit"),
+            "records": [{"id": r["id"], "supplier": r["supplier"], "share": r["share"],
+                         "kgCO2ePerKg": r["kg_co2e_per_kg"],
+                         "primaryDataShare": r.get("primary_data_share"),
+                         "verification": r.get("verification"), "wayIn": r.get("way_in"),
+                         "pfId": r.get("pf_id"), "referencePeriod": r.get("reference_period")}
+                        for r in e.get("records") or []],
+        } for e in fp.get("supplier_footprints") or []],
     }
 
 

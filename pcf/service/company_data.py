@@ -6,6 +6,7 @@ consistency checks (:mod:`pcf.service.consistency`) and the audit (:mod:`pcf.ser
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pcf.accounting.supply_mix import mix
@@ -73,7 +74,8 @@ def year_parameters(record: dict, year: int) -> dict[str, Any]:
 
 
 def year_footprint(product: str, record: dict, year: int, field: str = "year",
-                   extra: dict | None = None) -> dict:
+                   extra: dict | None = None, *, store: Any = None,
+                   company: str | None = None) -> dict:
     """Footprint of a company year from its stored data, per declared unit.
 
     The year's ``settings`` are the parameters; with a ``supply_mix`` (stored supplier data)
@@ -82,11 +84,19 @@ def year_footprint(product: str, record: dict, year: int, field: str = "year",
     models are linear in their material-mix shares). ``extra`` parameters override both.
     Reported intensities are never used here.
 
+    With ``store`` (the application database) and ``company``, the supplier footprints stored
+    for that company and year (:func:`pcf.service.suppliers.company_parameters`) set the
+    parameters of the inputs they cover on top of the settings and of every supply-mix line
+    (``extra`` still overrides); the footprint then carries ``company`` and
+    ``supplier_footprints`` (:func:`pcf.service.suppliers.annotate`; with a supply mix the
+    covered kg and kg CO2e are share-weighted over the lines) and the notes in ``warnings``.
+
     Returns
     -------
     dict
-        A Footprint without contributions; with a supply mix, ``per_declared_unit`` and
-        ``stages`` are the mixed values and ``supply_mix`` lists each line's values.
+        A Footprint (without contributions unless ``store`` is given); with a supply mix,
+        ``per_declared_unit`` and ``stages`` are the mixed values and ``supply_mix`` lists
+        each line's values.
 
     Raises
     ------
@@ -96,14 +106,25 @@ def year_footprint(product: str, record: dict, year: int, field: str = "year",
     if year not in record["years"]:
         raise InvalidInput(f"no data for year {year}", field=field,
                          allowed=sorted(record["years"]))
+    info = None
+    if store is not None:
+        from pcf.service.suppliers import annotate, company_parameters
+
+        params, info = company_parameters(store, product, company, year)
+        extra = {**{k: params[k] for k in info["supplier_parameters"]}, **(extra or {})}
+    with_contributions = info is not None  # annotate finds the covered rows in them
     base = {**year_parameters(record, year), **(extra or {})}
     lines = record["years"][year].get("supply_mix")
     if not lines:
-        return compute_footprint(product, parameters=base, contributions=False)
+        fp = compute_footprint(product, parameters=base, contributions=with_contributions)
+        return fp if info is None else annotate(fp, info)
     parts, footprints = [], []
     for line in lines:
         fp = compute_footprint(product, parameters={**base, **line["parameters"],
-                                                    **(extra or {})}, contributions=False)
+                                                    **(extra or {})},
+                               contributions=with_contributions)
+        if info is not None:
+            fp = annotate(fp, info)
         values = {**stage_values(fp), **{f"part:{k}": v
                                            for k, v in fp["per_declared_unit"].items()}}
         parts.append((line["share"]["value"], values))
@@ -121,6 +142,13 @@ def year_footprint(product: str, record: dict, year: int, field: str = "year",
                           "origin": line["share"]["origin"], "parameters": line["parameters"],
                           "per_declared_unit": fp["per_declared_unit"]["total"],
                           "stages": stage_values(fp)} for line, fp in footprints]
+    if info is not None:
+        out.pop("contributions", None)  # one line's, not the mix's
+        out["supplier_footprints"] = [
+            {**entry, **{key: math.fsum(line["share"]["value"] * fp["supplier_footprints"][i][key]
+                                        for line, fp in footprints)
+                         for key in ("kg_per_declared_unit", "kg_co2e_per_declared_unit")}}
+            for i, entry in enumerate(out["supplier_footprints"])]
     return out
 
 

@@ -11,12 +11,14 @@ import math
 import threading
 from typing import Any
 
+from pcf.accounting.data_quality import primary_data
 from pcf.accounting.electricity import electricity_accounting
 from pcf.accounting.gwp_basis import gwp_basis_mix
 from pcf.engine import get_engine
 from pcf.errors import InvalidInput, UnknownProduct
 from pcf.inventory.methods import METHODS
 from pcf.models import ProductModel
+from pcf.supplier_inputs import INPUTS, replacement
 
 BOUNDARY = "cradle-to-gate"
 METHOD = {
@@ -130,8 +132,9 @@ def compute_footprint(product: str, variant: str | None = None,
         footprint ``"site"``: ``{"location", "reference_years", "carbon_content"}`` of the
         product's reference activity, and ``"linked_products"``: ``[{"product", "amount",
         "unit", "carbon_content"}]``, the products it uses as linked sub-systems (amount in
-        their declared unit per declared unit of this one). Certificates and data-quality
-        ratings work from these.
+        their declared unit per declared unit of this one), and the ``carbon_content`` of each
+        ``supplier_specific_inputs`` item. Certificates and data-quality ratings work from
+        these.
 
         With contributions (with or without ``provenance``) the footprint also has
         ``"gwp_basis"``: the share of its total characterized with IPCC AR6 and the share
@@ -143,7 +146,13 @@ def compute_footprint(product: str, variant: str | None = None,
     dict
         The Footprint: ``per_declared_unit`` and ``total`` in kg CO2e (total, fossil,
         biogenic, land_use), ``stages``, ``contributions`` (kg CO2e per declared unit),
-        resolved ``parameters``, ``database.version`` and the method labels.
+        resolved ``parameters``, ``database.version`` and the method labels. A contribution
+        whose amount is a supplier-specific footprint parameter is marked
+        ``"supplier_specific": true`` with ``"supplier_parameter"``; ``primary_data`` (with
+        contributions) is :func:`pcf.accounting.data_quality.primary_data`;
+        ``supplier_specific_inputs`` (when a replaceable input of :mod:`pcf.supplier_inputs`
+        is covered) lists ``{"input", "kg_per_declared_unit", "unit", "parameter",
+        "share_parameter"}``: the kilograms per declared unit that take a supplier's figure.
 
     Raises
     ------
@@ -183,11 +192,7 @@ def compute_footprint(product: str, variant: str | None = None,
         "total": {k: v * declared_units for k, v in per_unit.items()},
         "stages": [{"stage": s, "kg_co2e_per_declared_unit": v}
                    for s, v in result.stages.items()],
-        "contributions": [
-            {"input": c.input, "activity": c.activity, "kind": c.kind, "stage": c.stage,
-             "amount": c.amount, "unit": c.unit,
-             "kg_co2e_per_declared_unit": c.kg_co2e["total"]}
-            for c in result.contributions],
+        "contributions": [_contribution(c) for c in result.contributions],
         "method": METHOD,
         "database": database_info(),
         "boundary": BOUNDARY,
@@ -195,7 +200,16 @@ def compute_footprint(product: str, variant: str | None = None,
         "electricity_accounting": electricity_accounting(settings.values),
         "warnings": list(result.notes),
     }
+    covered = []
+    for input_id, kg in result.supplier_specific.items():
+        place = replacement(product, input_id)
+        if kg > 0.0 and place is not None:
+            covered.append({"input": input_id, "kg_per_declared_unit": kg, "unit": "kg",
+                            "parameter": place.footprint, "share_parameter": place.share})
+    if covered:
+        footprint["supplier_specific_inputs"] = covered
     if contributions:
+        footprint["primary_data"] = primary_data(footprint, product_model.describe()["parameters"])
         prov = get_engine().provenance(product)
         if provenance:
             for item in footprint["contributions"]:
@@ -209,6 +223,10 @@ def compute_footprint(product: str, variant: str | None = None,
                  "unit": engine.system(sid).definition["declared_unit"],
                  "carbon_content": engine.provenance(sid).carbon_content}
                 for sid, amount in sorted(result.linked.items())]
+            for item in covered:
+                model_product = INPUTS[item["input"]].model_product
+                item["carbon_content"] = (engine.provenance(model_product).carbon_content
+                                          if model_product in engine.products else None)
             traced = footprint
         else:
             traced = {"contributions": [
@@ -218,3 +236,12 @@ def compute_footprint(product: str, variant: str | None = None,
         footprint["gwp_basis"] = gwp_basis_mix(traced)
         footprint["method"] = {**METHOD, "label": footprint["gwp_basis"]["label"]}
     return footprint
+
+
+def _contribution(c) -> dict[str, Any]:
+    item = {"input": c.input, "activity": c.activity, "kind": c.kind, "stage": c.stage,
+            "amount": c.amount, "unit": c.unit, "kg_co2e_per_declared_unit": c.kg_co2e["total"]}
+    if c.supplier_parameter:
+        item["supplier_specific"] = True
+        item["supplier_parameter"] = c.supplier_parameter
+    return item

@@ -159,7 +159,8 @@ def _lines_of(request: dict[str, Any]) -> list[OrderLineInput]:
     return [OrderLineInput(line_id=item["line_id"], product=item["product"],
                            quantity=item["quantity"], unit=item["unit"],
                            variant=item.get("variant"), parameters=item.get("parameters") or {},
-                           location=f"lines[{i}]")
+                           location=f"lines[{i}]", company=item.get("company"),
+                           year=item.get("year"))
             for i, item in enumerate(request["lines"])]
 
 
@@ -171,7 +172,7 @@ def process_job(store: Any, job: Any, worker: str) -> str:
     """
     try:
         lines = _lines_of(job.request)
-        scored = score_order(job.order_id, lines)
+        scored = score_order(job.order_id, lines, store)
         footprints, records = order_records(scored, canonical_request(job.order_id, lines))
     except OrderLinesError as exc:
         store.finish_job(job, worker, None, _problem(exc, 422, "invalid-input", "Invalid input"))

@@ -76,6 +76,11 @@ class OrderLineInput:
         ``"line <line_number>"`` or ``"lines[<index>]"``.
     line_number : int
         Physical line number in a CSV file (0: not from a file).
+    company : str or None
+        Company id: the line is that company's product of reporting ``year``, with its
+        settings and stored supplier footprints (:func:`pcf.service.suppliers.company_footprint`).
+    year : int or None
+        Reporting year (with ``company``).
     """
 
     line_id: str
@@ -87,6 +92,8 @@ class OrderLineInput:
     order_id: str | None = None
     location: str = ""
     line_number: int = 0
+    company: str | None = None
+    year: int | None = None
 
 
 @dataclass(slots=True)
@@ -239,11 +246,12 @@ def _group_key(line: OrderLineInput) -> tuple:
     more computation, never a wrong result).
     """
     params = line.parameters
+    who = () if line.company is None else (("company", line.company, line.year),)
     if not params:
-        return (line.product, line.variant)
+        return (line.product, line.variant, *who)
     return (line.product, line.variant,
             tuple([(k, v.__class__, v if v.__class__ in _SCALARS else repr(v))
-                   for k, v in params.items()]))
+                   for k, v in params.items()]), *who)
 
 
 def _check_id(value: Any, name: str) -> str:
@@ -257,7 +265,7 @@ def _check_id(value: Any, name: str) -> str:
 
 def score_lines(lines: Iterable[OrderLineInput], *, on_error: str = "fail",
                 progress: Callable[[int], None] | None = None,
-                contributions: bool = True) -> ScoreResult:
+                contributions: bool = True, store: Any = None) -> ScoreResult:
     """Score order lines, computing each distinct footprint once.
 
     Parameters
@@ -271,6 +279,9 @@ def score_lines(lines: Iterable[OrderLineInput], *, on_error: str = "fail",
     contributions : bool
         Compute the contribution lists (needed for full Footprints; the CSV output does not
         need them).
+    store : pcf.store.Store, optional
+        The application database, for lines with a ``company`` (their stored supplier
+        footprints); such a line without a store is an error.
 
     Returns
     -------
@@ -322,10 +333,13 @@ def score_lines(lines: Iterable[OrderLineInput], *, on_error: str = "fail",
             group = groups.get(key)
             if group is None:
                 try:
-                    group = _Group(service.compute_footprint(
-                        line.product, variant=line.variant,
-                        parameters=dict(line.parameters) if line.parameters else None,
-                        contributions=contributions))
+                    if line.company is not None:
+                        group = _Group(_company_footprint(store, line, contributions))
+                    else:
+                        group = _Group(service.compute_footprint(
+                            line.product, variant=line.variant,
+                            parameters=dict(line.parameters) if line.parameters else None,
+                            contributions=contributions))
                 except PcfError as exc:
                     group = exc
                 groups[key] = group
@@ -353,6 +367,18 @@ def score_lines(lines: Iterable[OrderLineInput], *, on_error: str = "fail",
     return ScoreResult(scored, errors, sum(1 for g in groups.values() if isinstance(g, _Group)))
 
 
+def _company_footprint(store: Any, line: OrderLineInput, contributions: bool) -> dict:
+    if store is None:
+        raise InvalidInput("a line for a company and year needs the application database "
+                           "(its stored supplier footprints)", field="company")
+    from pcf.service.suppliers import company_footprint
+
+    return company_footprint(store, line.product, line.company, line.year,
+                             variant=line.variant,
+                             parameters=dict(line.parameters) if line.parameters else None,
+                             contributions=contributions)
+
+
 # --------------------------------------------------------------------------- API orders
 
 
@@ -373,6 +399,8 @@ def canonical_request(order_id: str, lines: Sequence[OrderLineInput]) -> dict[st
         if line.parameters:
             item["parameters"] = {name: _canonical_value(line.product, name, value)
                                   for name, value in line.parameters.items()}
+        if line.company is not None:
+            item["company"], item["year"] = line.company, line.year
         out.append(item)
     return {"order_id": order_id, "lines": out}
 
@@ -414,7 +442,8 @@ class ScoredOrder:
     database_version: str
 
 
-def score_order(order_id: str, lines: Sequence[OrderLineInput]) -> ScoredOrder:
+def score_order(order_id: str, lines: Sequence[OrderLineInput],
+                store: Any = None) -> ScoredOrder:
     """Score a whole order (all lines valid or nothing): the service behind ``POST /v1/orders``.
 
     Parameters
@@ -422,6 +451,8 @@ def score_order(order_id: str, lines: Sequence[OrderLineInput]) -> ScoredOrder:
     order_id : str
     lines : sequence of OrderLineInput
         At least one line; line ids unique.
+    store : pcf.store.Store, optional
+        Needed by lines with a ``company`` (see :func:`score_lines`).
 
     Returns
     -------
@@ -437,7 +468,7 @@ def score_order(order_id: str, lines: Sequence[OrderLineInput]) -> ScoredOrder:
     _check_id(order_id, "order_id")
     if not lines:
         raise InvalidInput("an order needs at least one line", field="lines")
-    result = score_lines(lines, on_error="fail")
+    result = score_lines(lines, on_error="fail", store=store)
     versions = {s.database_version for s in result.scored}
     return ScoredOrder(order_id, result.scored, result.total(), ",".join(sorted(versions)))
 
@@ -528,7 +559,7 @@ def submit_order(store: Any, tenant: Any, order_id: str, lines: Sequence[OrderLi
     existing = store.replay_order(tenant.id, order_id, digest, limit=limit)
     if existing is not None:
         return existing, False
-    scored = score_order(order_id, lines)
+    scored = score_order(order_id, lines, store)
     footprints, records = order_records(scored, canonical)
     return store.save_order(tenant.id, order_id, digest, scored.total,
                             scored.database_version, footprints, records,

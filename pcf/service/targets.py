@@ -15,9 +15,11 @@ from pcf.accounting.consistency import reduction_vs_reported
 from pcf.errors import InvalidInput
 from pcf.service.company_data import company_record, snapshot, stage_values, year_footprint
 from pcf.service.footprints import model
+from pcf.supplier_inputs import replacements_of
 
 
-def reductions(product: str, company: str | None, year: Any, base_year: Any = None) -> dict:
+def reductions(product: str, company: str | None, year: Any, base_year: Any = None,
+               store: Any = None) -> dict:
     """Reduction of a company's product footprint from its base year to ``year``.
 
     Both years are recomputed like-for-like with today's data, method and recycled-content
@@ -41,6 +43,11 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
         Reporting (or projection) year.
     base_year : int, optional
         Default: the company's base year for the product.
+    store : pcf.store.Store, optional
+        The application database: each year then uses the supplier footprints stored for
+        it (``pcf suppliers``) instead of the company's settings for those inputs, and the
+        document lists them (``supplier_footprints``) and says, in ``warnings``, where a
+        footprint parameter is the company's own (reported or derived) figure instead.
 
     Returns
     -------
@@ -61,8 +68,9 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
     except (TypeError, ValueError):
         raise InvalidInput("base_year and year must be integers", field="year",
                          allowed=sorted(record["years"])) from None
-    base_fp = year_footprint(product, record, base, "base_year")
-    year_fp = year_footprint(product, record, year, "year")
+    base_fp = year_footprint(product, record, base, "base_year", store=store,
+                             company=info["id"])
+    year_fp = year_footprint(product, record, year, "year", store=store, company=info["id"])
     base_values, year_values = stage_values(base_fp), stage_values(year_fp)
     base_reported = record["years"][base]["reported"]
     year_reported = record["years"][year]["reported"]
@@ -110,7 +118,11 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
             f"{base_fp['parameters'].get('renewable_electricity_share')} -> "
             f"{year_fp['parameters'].get('renewable_electricity_share')}); the reduction "
             "includes the contractual/on-site renewable supply")
-    return {
+    if store is not None:
+        for label, fp in ((base, base_fp), (year, year_fp)):
+            warnings += [f"{label}: {w}" for w in fp["warnings"] if w.split(":")[0] in
+                         {r.input for r in replacements_of(product)}]
+    out = {
         "product": product,
         "company": {"id": info["id"], "name": info["name"]},
         "declared_unit": base_fp["declared_unit"],
@@ -134,9 +146,13 @@ def reductions(product: str, company: str | None, year: Any, base_year: Any = No
         "supply_mix": {"base_year": base_fp.get("supply_mix"),
                        "year": year_fp.get("supply_mix")},
     }
+    if store is not None:
+        out["supplier_footprints"] = {"base_year": base_fp["supplier_footprints"],
+                                      "year": year_fp["supplier_footprints"]}
+    return out
 
 
-def pathway(product: str, company: str | None) -> dict:
+def pathway(product: str, company: str | None, store: Any = None) -> dict:
     """Every year of a company's product: recomputed and reported values per stage and total,
     the pathway values and whether each year with data is on track.
 
@@ -146,6 +162,8 @@ def pathway(product: str, company: str | None) -> dict:
         ``{"product", "company", "base_year", "years": [{"year", "status", "stages": {stage:
         {"value", "as_reported", "pathway_value", "reduction", "on_track"}}}]}``; kg CO2e per
         declared unit.
+
+    ``store``: as :func:`reductions` (each year with its stored supplier figures).
 
     Raises
     ------
@@ -163,7 +181,7 @@ def pathway(product: str, company: str | None) -> dict:
                                  "status": record["years"].get(year, {}).get("status")}
         stages: dict[str, dict] = {}
         if year in record["years"]:
-            detail = reductions(product, info["id"], year, base)
+            detail = reductions(product, info["id"], year, base, store)
             for row in detail["stages"]:
                 stages[row["stage"]] = {
                     "value": row["year_value"], "as_reported": row["year_as_reported"],
