@@ -27,8 +27,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, overload
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     DateTime,
@@ -45,7 +45,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from pcf.errors import CertificateConflict, UnknownCertificate, UnknownOrder, UnknownOrderLine
 from pcf.store.db import write_connection
-from pcf.store.models import Base, BigIntPK, Order, OrderLine, Tenant, table, utcnow
+from pcf.store.models import Base, BigIntPK, Order, OrderLine, Tenant, aware_utc, table, utcnow
 from pcf.store.orders import stored_line_footprint
 
 
@@ -109,18 +109,6 @@ active."""
 
 
 # --------------------------------------------------------------------------- records
-
-
-@overload
-def _aware(dt: datetime) -> datetime: ...
-@overload
-def _aware(dt: None) -> None: ...
-def _aware(dt: datetime | None) -> datetime | None:
-    if dt is None:
-        return None
-    if dt.tzinfo is None:  # SQLite returns naive datetimes; all stored times are UTC
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -289,7 +277,7 @@ def find_order_line(engine, tenant_id: int, order_id: str, line_id: str) -> Orde
         line_id=line_id, product=line.product, variant=line.variant,
         quantity=float(line.quantity), unit=line.unit,
         footprint=footprint, requested_parameters=requested,
-        ordered_at=_aware(order.created_at))
+        ordered_at=aware_utc(order.created_at))
 
 
 def _select_records():
@@ -310,13 +298,13 @@ def _select_records():
 def _record(row) -> CertificateRecord:
     revocation = None
     if row.revoked_at is not None:
-        revocation = {"revoked_at": _aware(row.revoked_at), "revoked_by": row.revoked_by,
+        revocation = {"revoked_at": aware_utc(row.revoked_at), "revoked_by": row.revoked_by,
                       "reason": row.revocation_reason}
     return CertificateRecord(
         pk=row.id, certificate_id=row.certificate_id, number=row.number,
         tenant_id=row.tenant_id, tenant=row.tenant_name, order_id=row.order_id,
-        line_id=row.line_id, product=row.product, issued_at=_aware(row.issued_at),
-        valid_until=_aware(row.valid_until), issued_by=row.issued_by, reason=row.reason,
+        line_id=row.line_id, product=row.product, issued_at=aware_utc(row.issued_at),
+        valid_until=aware_utc(row.valid_until), issued_by=row.issued_by, reason=row.reason,
         supersedes=({"id": row.pred_id, "number": row.pred_number}
                     if row.pred_id is not None else None),
         superseded_by=({"id": row.succ_id, "number": row.succ_number}

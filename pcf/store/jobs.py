@@ -31,14 +31,14 @@ import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
 from pcf.errors import TooManyJobs, UnknownResource
 from pcf.store.db import write_connection
-from pcf.store.models import OrderJob, Tenant, table, utcnow
+from pcf.store.models import OrderJob, Tenant, aware_utc, table, utcnow
 from pcf.store.orders import consume_order_lines
 
 _jobs = table(OrderJob)
@@ -48,14 +48,6 @@ MAX_ATTEMPTS = 3
 LEASE = timedelta(seconds=120)
 """How long a claimed job stays the claimer's without being finished."""
 PENDING = ("queued", "running")
-
-
-def _aware(dt: datetime | None) -> datetime | None:
-    if dt is None:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
 
 
 def worker_name() -> str:
@@ -108,8 +100,8 @@ def _record(row) -> JobRecord:
         pk=row.id, job_id=row.job_id, tenant_id=row.tenant_id, order_id=row.order_id,
         request_sha256=row.request_sha256, request=json.loads(row.request_json),
         line_count=row.line_count, state=row.state, attempts=row.attempts,
-        created_at=_aware(row.created_at),  # type: ignore[arg-type]
-        started_at=_aware(row.started_at), finished_at=_aware(row.finished_at),
+        created_at=aware_utc(row.created_at),
+        started_at=aware_utc(row.started_at), finished_at=aware_utc(row.finished_at),
         outcome=json.loads(row.outcome_json) if row.outcome_json else None)
 
 

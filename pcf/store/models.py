@@ -33,7 +33,7 @@ Tables
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import cast
+from typing import cast, overload
 
 from sqlalchemy import (
     BigInteger,
@@ -59,6 +59,20 @@ BigIntPK = BigInteger().with_variant(Integer, "sqlite")
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+@overload
+def aware_utc(dt: datetime) -> datetime: ...
+@overload
+def aware_utc(dt: None) -> None: ...
+def aware_utc(dt: datetime | None) -> datetime | None:
+    """A stored time as an aware UTC datetime (SQLite returns naive datetimes; every time pcf
+    stores is UTC); None stays None."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 class Base(DeclarativeBase):

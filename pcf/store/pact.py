@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, overload
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     DateTime,
@@ -41,7 +41,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pcf.errors import UnknownResource
 from pcf.store.db import write_connection
-from pcf.store.models import ApiKey, Base, BigIntPK, Tenant, table, utcnow
+from pcf.store.models import ApiKey, Base, BigIntPK, Tenant, aware_utc, table, utcnow
 from pcf.store.tenants import TenantInfo, hash_key
 
 REQUEST_STATES = ("received", "fulfilled", "rejected", "delivered", "abandoned")
@@ -121,16 +121,6 @@ _keys = table(ApiKey)
 _tenants = table(Tenant)
 
 
-@overload
-def _aware(dt: datetime) -> datetime: ...
-@overload
-def _aware(dt: None) -> None: ...
-def _aware(dt: datetime | None) -> datetime | None:
-    if dt is None:
-        return None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
-
-
 # --------------------------------------------------------------------------- clients
 
 
@@ -201,7 +191,7 @@ def callback_hosts(engine, tenant_id: int) -> list[dict[str, Any]]:
                             .where(_hosts.c.tenant_id == tenant_id)
                             .order_by(_hosts.c.origin)).all()
     return [{"origin": r.origin, "client_id": r.client_id,
-             "created_at": _aware(r.created_at)} for r in rows]
+             "created_at": aware_utc(r.created_at)} for r in rows]
 
 
 def callback_credentials(engine, tenant_id: int, origin: str) -> tuple[str, str] | None:
@@ -266,7 +256,7 @@ def list_events(engine, tenant_id: int | None, limit: int = 100) -> list[dict[st
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return [{"id": r.id, "tenant": r.tenant, "type": r.type, "event_id": r.event_id,
-             "source": r.source, "received_at": _aware(r.received_at),
+             "source": r.source, "received_at": aware_utc(r.received_at),
              "body": json.loads(r.body_json)} for r in rows]
 
 
@@ -309,9 +299,9 @@ def _request(row) -> RequestRecord:
         origin=row.origin, state=row.state, request=json.loads(row.request_json),
         response=json.loads(row.response_json) if row.response_json else None,
         certificate_ids=json.loads(row.certificate_ids) if row.certificate_ids else [],
-        attempts=row.attempts, next_attempt_at=_aware(row.next_attempt_at),
-        last_error=row.last_error, received_at=_aware(row.received_at),
-        updated_at=_aware(row.updated_at), delivered_at=_aware(row.delivered_at))
+        attempts=row.attempts, next_attempt_at=aware_utc(row.next_attempt_at),
+        last_error=row.last_error, received_at=aware_utc(row.received_at),
+        updated_at=aware_utc(row.updated_at), delivered_at=aware_utc(row.delivered_at))
 
 
 def get_request(engine, request_id: int, tenant_id: int | None = None) -> RequestRecord:
@@ -381,7 +371,7 @@ def next_due(engine) -> datetime | None:
             select(_requests.c.next_attempt_at)
             .where(_requests.c.state.in_(("received", "fulfilled", "rejected")))
             .order_by(_requests.c.next_attempt_at).limit(1)).scalar()
-    return _aware(value)
+    return aware_utc(value)
 
 
 def update_request(engine, request_id: int, *, release: bool = True, **values: Any) -> None:

@@ -24,7 +24,7 @@ import json
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -41,7 +41,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pcf.errors import SupplierFootprintConflict, UnknownSupplierFootprint
 from pcf.store.db import write_connection
-from pcf.store.models import Base, BigIntPK, table, utcnow
+from pcf.store.models import Base, BigIntPK, aware_utc, table, utcnow
 
 SHARE_TOLERANCE = 1e-9
 """Covered shares may add up to 1 + this (float sums)."""
@@ -107,10 +107,6 @@ COLUMNS = ("company", "year", "input", "supplier", "share", "kg_co2e_total", "kg
 """Keys of a new record given to :func:`save_records` (``detail`` is any JSON object)."""
 
 
-def _aware(dt: datetime) -> datetime:
-    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
-
-
 @dataclass(frozen=True)
 class SupplierRecord:
     """A stored supplier figure as plain values (see :class:`SupplierFootprint`)."""
@@ -146,11 +142,12 @@ class SupplierRecord:
             kg_co2e={"total": row.kg_co2e_total, "fossil": row.kg_co2e_fossil,
                      "biogenic": row.kg_co2e_biogenic, "land_use": row.kg_co2e_land_use},
             declared_unit=row.declared_unit, boundary=row.boundary,
-            reference_start=_aware(row.reference_start), reference_end=_aware(row.reference_end),
-            valid_until=_aware(row.valid_until), primary_data_share=row.primary_data_share,
+            reference_start=aware_utc(row.reference_start),
+            reference_end=aware_utc(row.reference_end),
+            valid_until=aware_utc(row.valid_until), primary_data_share=row.primary_data_share,
             verification=row.verification, way_in=row.way_in, pf_id=row.pf_id,
             source_sha256=row.source_sha256, detail=json.loads(row.detail_json),
-            source_document=row.source_document, created_at=_aware(row.created_at),
+            source_document=row.source_document, created_at=aware_utc(row.created_at),
             created_by=row.created_by)
 
 
@@ -298,7 +295,7 @@ def list_keys(engine) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         rows = conn.execute(select(_keys).order_by(_keys.c.name)).all()
     return [{"name": r.name, "key_id": r.key_id, "public_key": r.public_key,
-             "created_at": _aware(r.created_at), "created_by": r.created_by} for r in rows]
+             "created_at": aware_utc(r.created_at), "created_by": r.created_by} for r in rows]
 
 
 def covered_share(engine, company: str, year: int, input_id: str) -> float:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, or_, select, update
@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from pcf.errors import InvalidInput, StateConflict, TenantExists, UnknownResource, UnknownTenant
 from pcf.roles import ROLES
 from pcf.store.db import write_connection
-from pcf.store.models import ApiKey, Tenant, table, utcnow
+from pcf.store.models import ApiKey, Tenant, aware_utc, table, utcnow
 
 KEY_PREFIX = "pcf_"
 PREFIX_LENGTH = 12
@@ -35,16 +35,8 @@ LAST_USED_RESOLUTION = timedelta(seconds=60)
 """``last_used_at`` is refreshed when older than this."""
 
 
-def _aware(dt: datetime | None) -> datetime | None:
-    if dt is None:
-        return None
-    if dt.tzinfo is None:  # SQLite returns naive datetimes; every stored time is UTC
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
-
-
 def _iso(dt: datetime | None) -> str | None:
-    dt = _aware(dt)
+    dt = aware_utc(dt)
     return dt.isoformat() if dt else None
 
 
@@ -99,7 +91,7 @@ _TENANT_COLUMNS = (Tenant.id, Tenant.name, Tenant.role, Tenant.created_at, Tenan
 
 
 def _tenant(row) -> TenantInfo:
-    return TenantInfo(row.id, row.name, row.role, _aware(row.created_at), row.rate_limit,
+    return TenantInfo(row.id, row.name, row.role, aware_utc(row.created_at), row.rate_limit,
                       row.daily_order_lines)
 
 
@@ -210,7 +202,7 @@ def authenticate(engine: Engine, key: str) -> TenantInfo | None:
         ).first()
     if row is None:
         return None
-    last = _aware(row.last_used_at)
+    last = aware_utc(row.last_used_at)
     if last is None or now - last > LAST_USED_RESOLUTION:
         _touch(engine, row.key_pk, now)
     return _tenant(row)
@@ -241,8 +233,8 @@ def list_keys(engine: Engine, name: str) -> list[KeyInfo]:
             select(ApiKey.prefix, ApiKey.created_at, ApiKey.expires_at, ApiKey.revoked_at,
                    ApiKey.last_used_at)
             .where(ApiKey.tenant_id == tenant_id).order_by(ApiKey.id)).all()
-    return [KeyInfo(r.prefix, _aware(r.created_at), _aware(r.expires_at),  # type: ignore[arg-type]
-                    _aware(r.revoked_at), _aware(r.last_used_at)) for r in rows]
+    return [KeyInfo(r.prefix, aware_utc(r.created_at), aware_utc(r.expires_at),
+                    aware_utc(r.revoked_at), aware_utc(r.last_used_at)) for r in rows]
 
 
 def revoke_key(engine: Engine, name: str, prefix: str) -> KeyInfo:
@@ -290,8 +282,8 @@ def revoke_key(engine: Engine, name: str, prefix: str) -> KeyInfo:
         row = conn.execute(
             select(ApiKey.prefix, ApiKey.created_at, ApiKey.expires_at, ApiKey.revoked_at,
                    ApiKey.last_used_at).where(ApiKey.id == rows[0].id)).one()
-    return KeyInfo(row.prefix, _aware(row.created_at), _aware(row.expires_at),  # type: ignore[arg-type]
-                   _aware(row.revoked_at), _aware(row.last_used_at))
+    return KeyInfo(row.prefix, aware_utc(row.created_at), aware_utc(row.expires_at),
+                   aware_utc(row.revoked_at), aware_utc(row.last_used_at))
 
 
 _UNSET: Any = object()
