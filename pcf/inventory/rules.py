@@ -36,6 +36,40 @@ MEASURES = ("total",)
 """Measures a range can apply to, besides ``stage:<stage>``."""
 
 
+def _read(root: Path, relative: Path, model: type) -> tuple[str, Any, Any, list[str]] | None:
+    """Read one rules file and check its structure against ``model``.
+
+    Returns
+    -------
+    (str, tree, model instance or None, list of str) or None
+        The file's name in messages, its YAML tree (for line numbers), the validated content
+        (None when the structure is wrong) and the problems found; None if the file is absent.
+
+    Raises
+    ------
+    InventoryInvalid
+        The file is not valid YAML.
+    """
+    path = Path(root) / relative
+    if not path.exists():
+        return None
+    where = str(Path("databases") / relative)
+    try:
+        tree = load_yaml(path)
+        data = plain(tree)
+    except YAMLError as exc:
+        raise InventoryInvalid(f"{where}: YAML error: {describe(exc)}") from None
+    parsed, problems = schema.validate(model, data, tree, where)
+    return where, tree, parsed, problems
+
+
+def _raise_if_any(problems: list[str]) -> None:
+    """Raise one :class:`InventoryInvalid` listing every problem (``file:line: message``)."""
+    if problems:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise InventoryInvalid(f"databases/ has {len(problems)} problem(s):\n{listing}")
+
+
 def load_carbon_content(root: Path, activities: dict[str, Any],
                         sources: dict[str, dict]) -> dict[str, dict]:
     """Read and check ``databases/rules/carbon-content.yaml``.
@@ -63,16 +97,10 @@ def load_carbon_content(root: Path, activities: dict[str, Any],
         keys, a fraction outside (0, 1], an origin other than fossil or biogenic), then an
         activity not in ``pcf-background``, an unknown source or a duplicate activity.
     """
-    path = Path(root) / CARBON_FILE
-    if not path.exists():
+    read = _read(root, CARBON_FILE, schema.CarbonContentFile)
+    if read is None:
         return {}
-    where = str(Path("databases") / CARBON_FILE)
-    try:
-        tree = load_yaml(path)
-        data = plain(tree)
-    except YAMLError as exc:
-        raise InventoryInvalid(f"{where}: YAML error: {describe(exc)}") from None
-    parsed, problems = schema.validate(schema.CarbonContentFile, data, tree, where)
+    where, tree, parsed, problems = read
     if parsed is not None:
         out: dict[str, dict] = {}
         for i, entry in enumerate(parsed.carbon_content):
@@ -88,9 +116,7 @@ def load_carbon_content(root: Path, activities: dict[str, Any],
                                 f"unknown source {entry.source!r} (not in "
                                 "databases/sources.yaml)")
             out[entry.activity] = entry.model_dump(exclude={"activity"})
-    if problems:
-        listing = "\n".join(f"  - {p}" for p in problems)
-        raise InventoryInvalid(f"databases/ has {len(problems)} problem(s):\n{listing}")
+    _raise_if_any(problems)
     return out
 
 
@@ -122,16 +148,10 @@ def load_published_ranges(root: Path, products: dict[str, Any],
         product, variant, stage or source, a replica parameter the product does not have or a
         value out of its range.
     """
-    path = Path(root) / RANGES_FILE
-    if not path.exists():
+    read = _read(root, RANGES_FILE, schema.PublishedRangesFile)
+    if read is None:
         return {}
-    where = str(Path("databases") / RANGES_FILE)
-    try:
-        tree = load_yaml(path)
-        data = plain(tree)
-    except YAMLError as exc:
-        raise InventoryInvalid(f"{where}: YAML error: {describe(exc)}") from None
-    parsed, problems = schema.validate(schema.PublishedRangesFile, data, tree, where)
+    where, tree, parsed, problems = read
     out: dict[str, list[dict]] = {}
     if parsed is not None:
         for i, entry in enumerate(parsed.published_ranges):
@@ -167,7 +187,5 @@ def load_published_ranges(root: Path, products: dict[str, Any],
             record = entry.model_dump(exclude={"product"})
             record["citations"] = [(sources.get(s) or {}).get("citation") for s in entry.sources]
             out.setdefault(entry.product, []).append(record)
-    if problems:
-        listing = "\n".join(f"  - {p}" for p in problems)
-        raise InventoryInvalid(f"databases/ has {len(problems)} problem(s):\n{listing}")
+    _raise_if_any(problems)
     return out
