@@ -396,9 +396,13 @@ def test_questionnaire_round_trip_to_a_footprint(store):
         == ["graphite-anode"]
     assert fp["primary_data"]["percent"] == pytest.approx(
         100 * GRAPHITE_PER_KWH * 0.5 * 6.0 / fp["per_declared_unit"]["total"], abs=0.01)
-    # the same file again is recognised
-    again = import_workbook(store, filled(), company="sunwoda", year=2024, share=0.5, now=NOW)
+    # the same answers again are recognised, even saved again as a file with other bytes
+    # (an .xlsx carries its save time and properties)
+    resaved = filled(edit=lambda wb: setattr(wb.properties, "title", "saved again"))
+    assert resaved != filled()
+    again = import_workbook(store, resaved, company="sunwoda", year=2024, share=0.5, now=NOW)
     assert again["stored"] == [] and len(again["already_stored"]) == 1
+    assert again["already_stored"][0]["id"] == record["id"]
 
 
 def _row(key: str) -> int:

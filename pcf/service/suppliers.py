@@ -334,7 +334,10 @@ def import_workbook(store: Any, data: bytes, *, company: Any, year: Any,
             f"the questionnaire is for {answered!r}, the import for {input_id!r}",
             field=figure.where("input"), allowed=[answered], check="workbook")
     serial = {k: _iso(v) if isinstance(v, datetime) else v for k, v in answers.items()}
-    item = {"figure": figure, "way_in": "questionnaire", "sha256": sha256_hex(data),
+    # The digest is of the answers, not of the file's bytes: a workbook saved again with the
+    # same answers (new timestamps inside the .xlsx) is the same document, and the digest
+    # matches the ``source`` that is stored.
+    item = {"figure": figure, "way_in": "questionnaire", "sha256": _digest(serial),
             "source": json.dumps(serial, sort_keys=True, ensure_ascii=False),
             "origin": {"kind": "questionnaire", "name": source_name}, "answers": serial}
     return _accept(store, [item], company=company, year=year, input_id=answered, share=share,
