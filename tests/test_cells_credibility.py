@@ -67,7 +67,7 @@ def cam_per_kwh(product: str) -> float:
     return PREMISE_LFP["cathode_paste"] * 0.87 * 1000 / 160
 
 
-# --- anode graphite -----------------------------------------------------------------------------
+# --- anode graphite ------------------------------------------------------------------------------
 
 def test_graphite_reconciled_with_the_teardown_and_the_physics_of_charge():
     """The teardown's 1.19 kg/kWh is the anode coating of the 268 Wh/kg NMC712 cell; premise's
@@ -86,7 +86,7 @@ def test_graphite_reconciled_with_the_teardown_and_the_physics_of_charge():
     assert graphite_per_kwh(LFP) == pytest.approx(1.2810, abs=1e-4)
 
 
-# --- mass closure ------------------------------------------------------------------------------
+# --- mass closure --------------------------------------------------------------------------------
 
 def test_bill_of_material_shares_sum_to_the_cell_by_hand():
     rest = 1 - sum(TEARDOWN.values()) / CELL_G
@@ -153,7 +153,7 @@ def test_mass_balance_mirrors_the_engine_amounts(built_home, product):
     assert cam == pytest.approx(cam_per_kwh(product), rel=1e-4)
 
 
-# --- missing processes, now modelled -----------------------------------------------------------------
+# --- missing processes, now modelled -------------------------------------------------------------
 
 def _rows(fp: dict, activity: str, unit: str) -> list[dict]:
     return [c for c in fp["contributions"] if c["activity"] == activity and c["unit"] == unit]
@@ -230,7 +230,7 @@ def test_lfp_recycled_lithium_is_lfp_recycling_with_its_own_allocation(built_hom
                                    abs=2e-5)
 
 
-# --- model structure and assumptions ----------------------------------------------------------
+# --- model structure and assumptions -------------------------------------------------------------
 
 @pytest.mark.parametrize("product", [NMC, LFP])
 def test_grid_renewable_split_is_model_structure(built_home, product):
@@ -243,7 +243,7 @@ def test_grid_renewable_split_is_model_structure(built_home, product):
         assert "assumption-share-high" not in {f["code"] for f in doc["flags"]}
 
 
-# --- results against the ranges read from databases/ -----------------------------------------------
+# --- results against the ranges read from databases/ ---------------------------------------------
 
 def test_recycled_reduction_range_uses_the_virgin_cell_by_hand(built_home):
     stored = [r for r in _yaml("rules/published-ranges.yaml")["published_ranges"]
