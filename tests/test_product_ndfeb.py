@@ -152,8 +152,10 @@ def test_pfc_emissions_are_separate_contributions(built_home):
 @given(a=st.floats(0, 1), b=st.floats(0, 1), route=st.sampled_from(["short-loop", "long-loop"]))
 def test_non_increasing_in_recycled_content(built_home, a, b, route):
     low, high = sorted((a, b))
+    # tolerance: exchange amounts are float32 as in bw2calc (relative 6e-8 each), so a share
+    # of 1e-9 can move the total by float32 rounding alone (28.0131381487 vs 28.0131381407)
     assert total(recycled_content=high, recycling_route=route) <= \
-        total(recycled_content=low, recycling_route=route) + 1e-9
+        total(recycled_content=low, recycling_route=route) * (1 + 1e-6)
 
 
 @settings(max_examples=25, deadline=None,
@@ -165,7 +167,7 @@ def test_non_increasing_in_renewable_electricity_share(built_home, a, b, r, supp
     low, high = sorted((a, b))
     common = dict(recycled_content=r, renewable_supply=supply, site_grid=grid)
     assert total(renewable_electricity_share=high, **common) <= \
-        total(renewable_electricity_share=low, **common) + 1e-9
+        total(renewable_electricity_share=low, **common) * (1 + 1e-6)  # float32 amounts
 
 
 def test_renewable_electricity_lowers_magnet_production_only(built_home):

@@ -13,11 +13,12 @@ Two real ``pcf serve --certfile --keyfile`` processes on loopback, each with its
   the credentials upstream issued (tenant name + API key), stores the Active footprint for
   Sunwoda 2024, and computes and certifies its NMC811 cell.
 
-By hand: the cell takes 1.28 kg cathode active material x 0.4312 kg LiOH.H2O per kg = 0.551936
-kg LiOH.H2O per kWh (battery-cell-nmc811.yaml). With the whole LiOH covered (share 1) the cell
-moves by 0.551936 x (F_supplier - F_average), F_supplier the certified kg CO2e per kg and
-F_average downstream's own lithium-hydroxide model at the cell's settings (spodumene, no
-recycled lithium); the primary data share is 100 x 0.551936 x F_supplier / cell total.
+By hand: the cell takes 481.4 / 1100 x 0.95 x 1000 / 280 = 1.48484 kg cathode active material
+per kWh (teardown cathode coating share x active share, at 280 Wh/kg) x 0.4312 kg LiOH.H2O per
+kg = 0.64026 kg LiOH.H2O per kWh (battery-cell-nmc811.yaml). With the whole LiOH covered (share
+1) the cell moves by 0.64026 x (F_supplier - F_average), F_supplier the certified kg CO2e per kg
+and F_average downstream's own lithium-hydroxide model at the cell's settings (spodumene, no
+recycled lithium); the primary data share is 100 x 0.64026 x F_supplier / cell total.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from tests.tls_servers import PcfServer, self_signed
 
 pytestmark = pytest.mark.slow
 
-LIOH_PER_KWH = 1.28 * 0.4312
+LIOH_PER_KWH = 481.4 / 1100 * 0.95 * 1000 / 280 * 0.4312
 UPSTREAM = {"PCF_ISSUER_NAME": "Tianqi Lithium", "PCF_ISSUER_DOMAIN": "tianqi.example",
             "PCF_ISSUER_ID": "tianqi"}
 DOWNSTREAM = {"PCF_ISSUER_NAME": "Sunwoda", "PCF_ISSUER_DOMAIN": "sunwoda.example",

@@ -44,3 +44,19 @@ def measure_value(footprint: dict, measure: str) -> float:
         if row["stage"] == stage:
             return float(row["kg_co2e_per_declared_unit"])
     raise KeyError(stage)
+
+
+def relative_reduction(value: float, reference: float) -> float:
+    """Reduction of ``value`` against ``reference`` as a fraction (measure
+    ``reduction:<variant>`` of a published range).
+
+    Formula: ``1 - value / reference``; positive when ``value`` is lower.
+
+    Raises
+    ------
+    ValueError
+        If ``reference`` is not > 0 (no reduction is defined against it).
+    """
+    if not reference > 0:
+        raise ValueError("reference must be > 0")
+    return 1.0 - value / reference

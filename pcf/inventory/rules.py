@@ -164,9 +164,14 @@ def load_published_ranges(root: Path, products: dict[str, Any],
                 problems.append(f"{where}:{line}: product {entry.product!r} has no variant "
                                 f"{entry.variant!r} (allowed: {', '.join(product.variants)})")
             stage = entry.measure.removeprefix("stage:")
-            if entry.measure not in MEASURES and (not entry.measure.startswith("stage:")
-                                                  or stage not in product.stages):
-                allowed = ", ".join([*MEASURES, *(f"stage:{s}" for s in product.stages)])
+            reference = entry.measure.removeprefix("reduction:")
+            if entry.measure not in MEASURES and not (
+                    entry.measure.startswith("stage:") and stage in product.stages) and not (
+                    entry.measure.startswith("reduction:") and reference in product.variants
+                    and reference != entry.variant):
+                allowed = ", ".join([*MEASURES, *(f"stage:{s}" for s in product.stages),
+                                     *(f"reduction:{v}" for v in product.variants
+                                       if v != entry.variant)])
                 problems.append(f"{where}:{line}: measure {entry.measure!r} (allowed: "
                                 f"{allowed})")
             for source in entry.sources:

@@ -417,7 +417,9 @@ class PublishedRangeEntry(_Entry):
     product: Text = Field(description="Product id.")
     variant: Text = Field(description="Variant whose result the range is compared with.")
     measure: Text = Field("total", description="'total' or 'stage:<stage>' (kg CO2e per "
-                                               "declared unit).")
+                                               "declared unit), or 'reduction:<variant>' "
+                                               "(1 - total / total of that variant at the "
+                                               "same other settings, a fraction).")
     low: Number
     high: Number
     unit: Text = Field(description="Unit of low and high, e.g. 'kg CO2e/kg'.")

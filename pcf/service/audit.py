@@ -35,7 +35,7 @@ from pcf.accounting.data_quality import (
 )
 from pcf.accounting.gwp_basis import gwp_basis_mix
 from pcf.accounting.mass_balance import ITEMISED_MIN, mass_balance
-from pcf.accounting.ranges import check_range, measure_value
+from pcf.accounting.ranges import check_range, measure_value, relative_reduction
 from pcf.engine import get_engine
 from pcf.formulas import compile_formulas
 from pcf.service.consistency import all_company_checks
@@ -183,7 +183,7 @@ def _ranges(product: str, product_model, fp: dict) -> list[dict]:
     for r in get_engine().system(product).published_ranges:
         if not _applies(product_model, r["variant"], fp["parameters"]):
             continue
-        value = measure_value(fp, r["measure"])
+        value = _measure(product, product_model, fp, r["measure"])
         row = {k: r[k] for k in ("variant", "measure", "low", "high", "unit", "label",
                                  "sources", "citations", "year", "geography", "basis",
                                  "method")}
@@ -192,11 +192,23 @@ def _ranges(product: str, product_model, fp: dict) -> list[dict]:
             rep = compute_footprint(product, parameters={**fp["parameters"],
                                                          **r["replica"]["parameters"]},
                                     contributions=False)
-            rep_value = measure_value(rep, r["measure"])
+            rep_value = _measure(product, product_model, rep, r["measure"])
             row["replica"] = {**r["replica"], "value": rep_value,
                               **check_range(rep_value, r["low"], r["high"])}
         out.append(row)
     return out
+
+
+def _measure(product: str, product_model, fp: dict, measure: str) -> float:
+    """A range's measure of a footprint; ``reduction:<variant>`` is computed against that
+    variant's values over the footprint's other parameters."""
+    if not measure.startswith("reduction:"):
+        return measure_value(fp, measure)
+    reference = product_model.variants[measure.removeprefix("reduction:")] or {}
+    ref = compute_footprint(product, parameters={**fp["parameters"], **reference},
+                            contributions=False)
+    return relative_reduction(fp["per_declared_unit"]["total"],
+                              ref["per_declared_unit"]["total"])
 
 
 def _mass_balance(product_model, variant: str | None, parameters: dict | None) -> dict | None:
