@@ -189,6 +189,7 @@ class ProductSystem:
         cells: list[int] = []
         ff, out_bg, out_bio = [], [], []
         cell_ids: dict = {}
+        tech: list[tuple[str, str, int, int]] = []
         for consumer_key, rows in exchanges.items():
             j = local[consumer_key]
             for ex in rows:
@@ -203,6 +204,8 @@ class ProductSystem:
                 if link is not None:
                     ex = {**ex, "pcf_stage": link.stage}
                 key = ex["input"]
+                if ex["type"] == "technosphere":
+                    tech.append((key[1], consumer_key[1], j, slot))
                 if ex["type"] == "production":
                     ff.append((local[key], j, +1.0, slot))
                 elif ex["type"] == "technosphere" and key in local:
@@ -211,6 +214,7 @@ class ProductSystem:
                     out_bg.append((j, slot, lam[act_index[key]], ex, names[key]))
                 elif ex["type"] == "biosphere":
                     out_bio.append((j, slot, cf[bio_index[key]], ex, names[key]))
+        self._tech = tech
         self._static = np.array(static, dtype=float)
         self._cell = np.array(cells, dtype=int)
         self._cells = len(cell_ids)
@@ -303,6 +307,36 @@ class ProductSystem:
         scale = np.divide(cell32.astype(np.float64), cell64, out=np.ones(self._cells),
                           where=cell64 != 0.0)
         return single.astype(np.float64) * scale[self._cell]
+
+    def flows(self, values: dict) -> dict[tuple[str, str], float]:
+        """Technosphere flows of the foreground per declared unit (issue 20: declarations).
+
+        Formula: ``flow(input, consumer) = s[consumer] * a(input, consumer)``, with ``s`` the
+        supply (activity levels) for one declared unit and ``a`` the exchange amount per unit
+        of the consumer; exchanges of the same input and consumer are summed.
+
+        Parameters
+        ----------
+        values : dict[str, float]
+            Encoded parameters (missing names take their defaults).
+
+        Returns
+        -------
+        dict
+            ``{(input code, consumer code): amount per declared unit}`` in the exchange's
+            unit (kg, MJ, kWh...), for every technosphere exchange of the foreground (inputs
+            from the background included); the reference activity's level is 1.
+        """
+        values = {**self.defaults, **values}
+        amounts = self.amounts(values)
+        a_ff = np.zeros((self.size, self.size))
+        np.add.at(a_ff, (self._ff_rows, self._ff_cols), self._ff_sign * amounts[self._ff_slot])
+        s = supply(a_ff, self.reference)
+        out: dict[tuple[str, str], float] = {}
+        for input_code, consumer_code, j, slot in self._tech:
+            key = (input_code, consumer_code)
+            out[key] = out.get(key, 0.0) + float(s[j] * amounts[slot])
+        return out
 
     def evaluate(self, values: dict, contributions: bool = True) -> Result:
         """Compute the footprint per declared unit.

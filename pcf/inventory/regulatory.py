@@ -1,0 +1,276 @@
+"""Regulatory rule sets in ``databases/rules/`` (issue 20): read, checked, returned as plain data.
+
+``cbam-aluminium.yaml``
+    The EU CBAM definitive-period rules pcf applies to aluminium goods: the rule set's id and
+    version, the scrap rule (as data), how each product model maps onto the CBAM system
+    boundary (fuels, precursors, scrap, electricity), default values by country and CN code,
+    mark-ups by year, benchmarks. Structure: :class:`CbamRulesFile` (JSON Schema
+    ``databases/schema/cbam-aluminium.schema.json``, written by :func:`write_json_schema`).
+
+Every figure carries ``source`` (an id of ``databases/sources.yaml``) and ``status``:
+``verified`` (read in the official text or a verbatim transcription) or ``secondary`` (the
+official table was not reachable; a secondary source quotes it). Unknown keys are refused.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from pcf.config import databases_dir
+from pcf.errors import InventoryInvalid
+from pcf.inventory import schema
+from pcf.inventory.rules import _raise_if_any, _read
+from pcf.inventory.schema import Text, _Entry
+from pcf.inventory.yamlio import YAMLError, describe, load_yaml, plain
+
+CBAM_FILE = Path("rules") / "cbam-aluminium.yaml"
+"""CBAM rule set for aluminium goods, relative to ``databases/``."""
+
+CBAM_SCHEMA = "cbam-aluminium.schema.json"
+"""File name of its JSON Schema in ``databases/schema/``."""
+
+Status = Literal["verified", "secondary"]
+
+
+class LegalAct(_Entry):
+    """One legal act the rule set follows."""
+
+    noun: ClassVar[str] = "legal act"
+    act: Text
+    source: Text
+
+
+class RuleSet(_Entry):
+    """Identity of a rule set: recorded on every result computed under it."""
+
+    noun: ClassVar[str] = "rule set"
+    id: Text
+    version: Text
+    title: Text
+    legal_acts: list[LegalAct]
+    emissions_counted: Literal["direct", "direct+indirect"]
+    emissions_counted_basis: Text
+    units: Text
+
+
+class ScrapRule(_Entry):
+    """Embedded emissions scrap carries into the process that uses it."""
+
+    noun: ClassVar[str] = "scrap rule"
+    embedded_emissions: float = Field(ge=0.0, description="t CO2e per t of scrap")
+    applies_to: list[Literal["post-consumer", "pre-consumer"]]
+    source: Text
+    status: Status
+    basis: Text
+
+
+class Fuel(_Entry):
+    """A fuel of the installation: a background input of the product model and its factor."""
+
+    noun: ClassVar[str] = "fuel"
+    input: Text = Field(description="Activity code of the fuel in the product model")
+    fuel: Text
+    unit: Text
+    emission_factor: float = Field(gt=0.0)
+    emission_factor_unit: Text
+    source: Text
+    year: int
+    geography: Text
+    status: Status
+    basis: Text
+
+
+class Flow(_Entry):
+    """An exchange of the product model: ``input`` consumed by ``consumer`` (activity codes)."""
+
+    noun: ClassVar[str] = "flow"
+    input: Text
+    consumer: Text
+
+
+class Precursor(_Entry):
+    """A precursor bought in, with the rule for its embedded emissions."""
+
+    noun: ClassVar[str] = "precursor"
+    name: Text
+    cn_code: Text
+    route: Literal["primary", "secondary"]
+    inputs: list[Flow]
+    value: Literal["default", "supplier"]
+    supplier_parameter: Text | None = Field(None, description="Product parameter holding "
+                                                              "the supplier figure")
+    supplier_basis: Text | None = None
+
+
+class ScrapInput(_Entry):
+    """Scrap entering the installation."""
+
+    noun: ClassVar[str] = "scrap input"
+    input: Text
+    consumer: Text
+    kind: Literal["post-consumer", "pre-consumer"]
+    basis: Text
+
+
+class Electricity(_Entry):
+    """Electricity consumed by the installation (indirect emissions, for information)."""
+
+    noun: ClassVar[str] = "electricity"
+    activity: Text = Field(description="Activity code whose level is the kWh consumed")
+    emission_factor: float = Field(ge=0.0)
+    emission_factor_unit: Text
+    source: Text
+    year: int
+    geography: Text
+    status: Status
+    basis: Text
+
+
+class Good(_Entry):
+    """A product of pcf as a CBAM good."""
+
+    noun: ClassVar[str] = "good"
+    product: Text
+    cn_code: Text
+    description: Text
+    goods_category: Text
+    production_route: Text
+    route_basis: Text
+    fuels: list[Fuel]
+    precursors: list[Precursor]
+    scrap_inputs: list[ScrapInput]
+    home_scrap_basis: Text
+    electricity: Electricity
+
+
+class DefaultValue(_Entry):
+    """A default value of the official table (country x CN code), direct emissions."""
+
+    noun: ClassVar[str] = "default value"
+    country: Text
+    cn_code: Text
+    description: Text
+    direct: float = Field(ge=0.0, description="t CO2e per t, direct emissions")
+    source: Text
+    year: int
+    geography: Text
+    status: Status
+    basis: Text
+
+
+class Markup(_Entry):
+    """Mark-up of default values for a year of import."""
+
+    noun: ClassVar[str] = "mark-up"
+    year: int
+    markup: float = Field(ge=0.0, le=1.0)
+
+
+class Benchmark(_Entry):
+    """A benchmark (information only)."""
+
+    noun: ClassVar[str] = "benchmark"
+    route: Text
+    value: float = Field(ge=0.0)
+    source: Text
+    status: Status
+    basis: Text
+
+
+class CbamRulesFile(_Entry):
+    """``rules/cbam-aluminium.yaml``."""
+
+    noun: ClassVar[str] = "file"
+    rule_set: RuleSet
+    scrap: ScrapRule
+    goods: list[Good]
+    default_values: list[DefaultValue]
+    markups: list[Markup]
+    markups_source: Text
+    markups_status: Status
+    markups_basis: Text
+    benchmarks: list[Benchmark]
+
+
+def _source_ids(data: Any) -> list[str]:
+    """Every ``source`` value in a plain tree."""
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("source", "markups_source") and isinstance(value, str):
+                found.append(value)
+            else:
+                found.extend(_source_ids(value))
+    elif isinstance(data, list):
+        for value in data:
+            found.extend(_source_ids(value))
+    return found
+
+
+def _sources(root: Path) -> set[str]:
+    try:
+        data = plain(load_yaml(root / "sources.yaml"))
+    except YAMLError as exc:
+        raise InventoryInvalid(f"databases/sources.yaml: YAML error: {describe(exc)}") from None
+    return {s["id"] for s in data.get("sources", [])}
+
+
+def load_cbam_rules(root: Path | None = None) -> dict[str, Any]:
+    """Read and check ``databases/rules/cbam-aluminium.yaml``.
+
+    Parameters
+    ----------
+    root : Path, optional
+        The ``databases/`` folder (default :func:`pcf.config.databases_dir`).
+
+    Returns
+    -------
+    dict
+        The file as plain data (structure :class:`CbamRulesFile`).
+
+    Raises
+    ------
+    InventoryInvalid
+        The file is missing or not valid YAML, its structure is wrong (unknown or missing
+        keys, negative figures, a status other than verified/secondary), a source id is not in
+        ``databases/sources.yaml``, or a country and CN code have two default values.
+    """
+    root = Path(root) if root is not None else databases_dir()
+    read = _read(root, CBAM_FILE, CbamRulesFile)
+    if read is None:
+        raise InventoryInvalid(f"databases/{CBAM_FILE} is missing")
+    where, _tree, parsed, problems = read
+    if parsed is None:
+        _raise_if_any(problems)
+    data = parsed.model_dump(exclude_none=True)
+    known = _sources(root)
+    for source in sorted(set(_source_ids(data)) - known):
+        problems.append(f"{where}: unknown source {source!r} (not in databases/sources.yaml)")
+    seen: set[tuple[str, str]] = set()
+    for dv in data["default_values"]:
+        key = (dv["country"], dv["cn_code"])
+        if key in seen:
+            problems.append(f"{where}: default value for {key[0]} {key[1]} listed twice")
+        seen.add(key)
+    _raise_if_any(problems)
+    return data
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of ``rules/cbam-aluminium.yaml``."""
+    return {"$schema": schema.JSON_SCHEMA_DIALECT, "$id": CBAM_SCHEMA,
+            **CbamRulesFile.model_json_schema()}
+
+
+def write_json_schema(folder: Path) -> Path:
+    """Write :func:`json_schema` to ``folder/cbam-aluminium.schema.json``; return the path."""
+    path = Path(folder) / CBAM_SCHEMA
+    path.write_text(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+__all__ = ["load_cbam_rules", "json_schema", "write_json_schema", "CbamRulesFile", "CBAM_FILE"]

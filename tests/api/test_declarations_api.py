@@ -1,0 +1,49 @@
+"""POST /v1/declarations/cbam and /cbam.xlsx (issue 20), through the real app."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from api_helpers import problem
+
+
+def test_cbam_json_matches_the_service(api, keys):
+    from pcf.service.cbam import communication
+
+    resp = api.post("/v1/declarations/cbam", json={"product": "aluminium-coil",
+                                                   "company": "shengtong", "year": 2025},
+                    headers=keys["erin"])
+    assert resp.status_code == 200, resp.data
+    body = resp.get_json()
+    expected = communication("aluminium-coil", company="shengtong", year=2025)
+    assert body["specific_embedded_emissions"]["direct"] == pytest.approx(
+        expected["specific_embedded_emissions"]["direct"], rel=1e-12)
+    assert body["rule_set"]["version"] == expected["rule_set"]["version"]
+
+
+def test_cbam_xlsx(api, keys):
+    from openpyxl import load_workbook
+
+    resp = api.post("/v1/declarations/cbam.xlsx", json={"product": "aluminium-coil",
+                                                        "quantity": 20, "unit": "t"},
+                    headers=keys["ada"])
+    assert resp.status_code == 200
+    assert "A_InstData" in load_workbook(io.BytesIO(resp.data)).sheetnames
+
+
+def test_cbam_roles_and_bad_input(api, keys):
+    url = "/v1/declarations/cbam"
+    assert problem(api.post(url, json={"product": "aluminium-coil"}), 401)
+    assert problem(api.post(url, json={"product": "aluminium-coil"}, headers=keys["alice"]),
+                   403)
+    body = problem(api.post(url, json={"product": "aluminium-coil", "country": "US"},
+                            headers=keys["erin"]), 422)
+    assert "country" in str(body)
+    problem(api.post(url, json={"product": "ndfeb-magnet"}, headers=keys["erin"]), 422)
+    problem(api.post(url, json={"product": "unobtainium"}, headers=keys["erin"]), 404)
+    problem(api.post(url, json={"product": "aluminium-coil", "colour": "red"},
+                     headers=keys["erin"]), 422)
+    problem(api.post(url, json={"product": "aluminium-coil", "precursor_see": -2},
+                     headers=keys["erin"]), 422)
