@@ -190,6 +190,7 @@ class ProductSystem:
         ff, out_bg, out_bio = [], [], []
         cell_ids: dict = {}
         tech: list[tuple[str, str, int, int]] = []
+        background_unit: dict[str, np.ndarray] = {}
         for consumer_key, rows in exchanges.items():
             j = local[consumer_key]
             for ex in rows:
@@ -212,9 +213,12 @@ class ProductSystem:
                     ff.append((local[key], j, -1.0, slot))
                 elif ex["type"] == "technosphere":
                     out_bg.append((j, slot, lam[act_index[key]], ex, names[key]))
+                    background_unit[key[1]] = lam[act_index[key]]
                 elif ex["type"] == "biosphere":
                     out_bio.append((j, slot, cf[bio_index[key]], ex, names[key]))
         self._tech = tech
+        self._local = local
+        self._background_unit = background_unit
         self._static = np.array(static, dtype=float)
         self._cell = np.array(cells, dtype=int)
         self._cells = len(cell_ids)
@@ -337,6 +341,48 @@ class ProductSystem:
             key = (input_code, consumer_code)
             out[key] = out.get(key, 0.0) + float(s[j] * amounts[slot])
         return out
+
+    def cumulative(self, values: dict, code: str) -> dict[str, float]:
+        """Cumulative kg CO2e per unit of one foreground activity (issue 20: the CFF's Ev and
+        Erecycled), by GWP part.
+
+        Formula: ``s = A^-1 e_code`` (the supply for one unit of the activity), then
+        ``sum_rows s[consumer] * amount * unit_impact``, as :meth:`evaluate` does for the
+        reference activity.
+
+        A background activity that the foreground consumes answers its cumulative impact
+        per unit from the background solve (its row of ``lam``).
+
+        Parameters
+        ----------
+        values : dict[str, float]
+            Encoded parameters (missing names take their defaults).
+        code : str
+            Code of a foreground activity of this product (``pcf-products``), or of a
+            background activity its foreground consumes.
+
+        Returns
+        -------
+        dict
+            ``{"total", "fossil", "biogenic", "land_use"}`` in kg CO2e per unit of the
+            activity.
+
+        Raises
+        ------
+        KeyError
+            ``code`` is neither in this product's foreground nor consumed by it.
+        """
+        if (PRODUCTS_DB, code) not in self._local:
+            row = self._background_unit[code]
+            return {k: float(v) for k, v in zip(SPLIT, row, strict=True)}
+        values = {**self.defaults, **values}
+        amounts = self.amounts(values)
+        a_ff = np.zeros((self.size, self.size))
+        np.add.at(a_ff, (self._ff_rows, self._ff_cols), self._ff_sign * amounts[self._ff_slot])
+        s = supply(a_ff, self._local[(PRODUCTS_DB, code)])
+        out = self._out
+        totals = ((s[out.consumer] * amounts[out.slot])[:, None] * out.unit_impact).sum(axis=0)
+        return {k: float(v) for k, v in zip(SPLIT, totals, strict=True)}
 
     def evaluate(self, values: dict, contributions: bool = True) -> Result:
         """Compute the footprint per declared unit.

@@ -1,5 +1,9 @@
 """Regulatory rule sets in ``databases/rules/`` (issue 20): read, checked, returned as plain data.
 
+``cff-parameters.yaml``
+    The EU PEF Circular Footprint Formula: rule set, A and Qs/Qp per material, and where each
+    material's recycled content enters each product model (:class:`CffRulesFile`).
+
 ``cbam-aluminium.yaml``
     The EU CBAM definitive-period rules pcf applies to aluminium goods: the rule set's id and
     version, the scrap rule (as data), how each product model maps onto the CBAM system
@@ -33,7 +37,12 @@ CBAM_FILE = Path("rules") / "cbam-aluminium.yaml"
 CBAM_SCHEMA = "cbam-aluminium.schema.json"
 """File name of its JSON Schema in ``databases/schema/``."""
 
-Status = Literal["verified", "secondary"]
+CFF_FILE = Path("rules") / "cff-parameters.yaml"
+"""Circular Footprint Formula parameters and product mapping, relative to ``databases/``."""
+
+CFF_SCHEMA = "cff-parameters.schema.json"
+
+Status = Literal["verified", "secondary", "unverified"]
 
 
 class LegalAct(_Entry):
@@ -196,6 +205,66 @@ class CbamRulesFile(_Entry):
     benchmarks: list[Benchmark]
 
 
+class CffRuleSet(_Entry):
+    """Identity of the CFF rule set."""
+
+    noun: ClassVar[str] = "rule set"
+    id: Text
+    version: Text
+    title: Text
+    legal_acts: list[LegalAct]
+
+
+class CffMaterial(_Entry):
+    """CFF parameters of one material (PEF Annex C)."""
+
+    noun: ClassVar[str] = "material"
+    material: Text
+    A: float = Field(ge=0.0, le=1.0, description="allocation factor of burdens and credits")
+    qsin_qp: float = Field(gt=0.0, le=1.0, description="quality ratio of secondary input")
+    qsout_qp: float = Field(gt=0.0, le=1.0, description="quality ratio of secondary output")
+    source: Text
+    status: Status
+    basis: Text
+
+
+class VirginMaterial(_Entry):
+    """The virgin material a recycled input stands in for (Ev): one activity, or one per value
+    of a choice parameter of the product."""
+
+    noun: ClassVar[str] = "virgin material"
+    activity: Text | None = None
+    parameter: Text | None = None
+    choices: dict[str, Text] | None = None
+
+
+class CffProductMaterial(_Entry):
+    """Where a material's recycled content enters a product model."""
+
+    noun: ClassVar[str] = "product material"
+    material: Text
+    virgin: VirginMaterial
+    recycled: list[Flow]
+    basis: Text
+
+
+class CffProduct(_Entry):
+    """A product's CFF mapping."""
+
+    noun: ClassVar[str] = "product"
+    product: Text
+    materials: list[CffProductMaterial]
+
+
+class CffRulesFile(_Entry):
+    """``rules/cff-parameters.yaml``."""
+
+    noun: ClassVar[str] = "file"
+    rule_set: CffRuleSet
+    materials: list[CffMaterial]
+    products: list[CffProduct]
+
+
 def _source_ids(data: Any) -> list[str]:
     """Every ``source`` value in a plain tree."""
     found: list[str] = []
@@ -260,17 +329,77 @@ def load_cbam_rules(root: Path | None = None) -> dict[str, Any]:
     return data
 
 
+def load_cff_rules(root: Path | None = None) -> dict[str, Any]:
+    """Read and check ``databases/rules/cff-parameters.yaml``.
+
+    Parameters
+    ----------
+    root : Path, optional
+        The ``databases/`` folder (default :func:`pcf.config.databases_dir`).
+
+    Returns
+    -------
+    dict
+        The file as plain data (structure :class:`CffRulesFile`).
+
+    Raises
+    ------
+    InventoryInvalid
+        Missing file, bad YAML or structure (A, Qs/Qp outside their ranges, unknown keys),
+        an unknown source, a material listed twice, a product material without parameters,
+        or a virgin material that names neither one activity nor a parameter with choices.
+    """
+    root = Path(root) if root is not None else databases_dir()
+    read = _read(root, CFF_FILE, CffRulesFile)
+    if read is None:
+        raise InventoryInvalid(f"databases/{CFF_FILE} is missing")
+    where, _tree, parsed, problems = read
+    if parsed is None:
+        _raise_if_any(problems)
+    data = parsed.model_dump(exclude_none=True)
+    known = _sources(root)
+    for source in sorted(set(_source_ids(data)) - known):
+        problems.append(f"{where}: unknown source {source!r} (not in databases/sources.yaml)")
+    names = [m["material"] for m in data["materials"]]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"{where}: material {name!r} listed twice")
+    for product in data["products"]:
+        for item in product["materials"]:
+            if item["material"] not in names:
+                problems.append(f"{where}: {product['product']}: material "
+                                f"{item['material']!r} has no parameters (allowed: "
+                                f"{', '.join(names)})")
+            virgin = item["virgin"]
+            if ("activity" in virgin) == ("parameter" in virgin) or \
+                    ("parameter" in virgin) != ("choices" in virgin):
+                problems.append(f"{where}: {product['product']}: virgin {item['material']} "
+                                "needs either activity or parameter with choices")
+    _raise_if_any(problems)
+    return data
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of ``rules/cbam-aluminium.yaml``."""
     return {"$schema": schema.JSON_SCHEMA_DIALECT, "$id": CBAM_SCHEMA,
             **CbamRulesFile.model_json_schema()}
 
 
-def write_json_schema(folder: Path) -> Path:
-    """Write :func:`json_schema` to ``folder/cbam-aluminium.schema.json``; return the path."""
-    path = Path(folder) / CBAM_SCHEMA
-    path.write_text(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
-    return path
+def cff_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of ``rules/cff-parameters.yaml``."""
+    return {"$schema": schema.JSON_SCHEMA_DIALECT, "$id": CFF_SCHEMA,
+            **CffRulesFile.model_json_schema()}
 
 
-__all__ = ["load_cbam_rules", "json_schema", "write_json_schema", "CbamRulesFile", "CBAM_FILE"]
+def write_json_schema(folder: Path) -> list[Path]:
+    """Write :func:`json_schema` and :func:`cff_json_schema` into ``folder``; return the
+    paths."""
+    out = []
+    for name, body in ((CBAM_SCHEMA, json_schema()), (CFF_SCHEMA, cff_json_schema())):
+        path = Path(folder) / name
+        path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+        out.append(path)
+    return out
+
+
+__all__ = ["load_cbam_rules", "load_cff_rules", "json_schema", "cff_json_schema",
+           "write_json_schema", "CbamRulesFile", "CffRulesFile", "CBAM_FILE", "CFF_FILE"]

@@ -47,3 +47,19 @@ def test_cbam_roles_and_bad_input(api, keys):
                      headers=keys["erin"]), 422)
     problem(api.post(url, json={"product": "aluminium-coil", "precursor_see": -2},
                      headers=keys["erin"]), 422)
+
+
+def test_footprint_and_comparison_with_cff(api, keys):
+    resp = api.post("/v1/footprints", json={"product": "aluminium-coil", "variant": "recycled",
+                                            "recycled_content_method": "cff"},
+                    headers=keys["alice"])
+    assert resp.status_code == 200, resp.data
+    assert resp.get_json()["recycled_content_method"] == "cff"
+    resp = api.post("/v1/comparisons", json={"product": "aluminium-coil", "cases": [
+        {"label": "cut-off", "variant": "recycled"},
+        {"label": "cff", "variant": "recycled", "recycled_content_method": "cff"}]},
+        headers=keys["erin"])
+    assert resp.status_code == 200, resp.data
+    problem(api.post("/v1/footprints", json={"product": "aluminium-coil",
+                                             "recycled_content_method": "eol"},
+                     headers=keys["alice"]), 422)
