@@ -93,3 +93,37 @@ def test_cli_footprint_cff(built_home):
     res = CliRunner().invoke(main, ["footprint", "aluminium-coil",
                                     "--recycled-content-method", "x"])
     assert res.exit_code == 2
+
+
+def test_rule_files_checked_and_schemas_current(tmp_path):
+    import shutil
+
+    from pcf.config import databases_dir
+    from pcf.errors import InventoryInvalid
+    from pcf.inventory.regulatory import (
+        load_battery_rules,
+        load_cff_rules,
+        write_json_schema,
+    )
+
+    written = write_json_schema(tmp_path)
+    for path in written:  # the committed JSON Schemas are the generated ones
+        assert json.loads(path.read_text()) == json.loads(
+            (databases_dir() / "schema" / path.name).read_text())
+    root = tmp_path / "databases"
+    (root / "rules").mkdir(parents=True)
+    shutil.copy(databases_dir() / "sources.yaml", root / "sources.yaml")
+    cff = (databases_dir() / "rules" / "cff-parameters.yaml").read_text()
+    (root / "rules" / "cff-parameters.yaml").write_text(
+        cff.replace("      - material: cobalt\n        virgin",
+                    "      - material: tin\n        virgin", 1))
+    with pytest.raises(InventoryInvalid, match="tin"):
+        load_cff_rules(root)
+    (root / "rules" / "cff-parameters.yaml").write_text(cff.replace("A: 0.2", "A: 1.7", 1))
+    with pytest.raises(InventoryInvalid, match="A"):
+        load_cff_rules(root)
+    battery = (databases_dir() / "rules" / "battery-declaration.yaml").read_text()
+    (root / "rules" / "battery-declaration.yaml").write_text(
+        battery.replace("lithium: 0.50", "lithium: 1.50", 1))
+    with pytest.raises(InventoryInvalid, match="lithium"):
+        load_battery_rules(root)

@@ -4,6 +4,9 @@
   communicates them (JSON, :func:`pcf.service.cbam.communication`).
 - ``POST /v1/declarations/cbam.xlsx``: the same in the sheets of the Commission's
   communication template (:func:`pcf.certificates.cbam_workbook.workbook`).
+- ``POST /v1/declarations/battery`` (JSON) and ``/battery.pdf``: the EU battery carbon
+  footprint declaration of a cell (:func:`pcf.service.battery_declaration.declaration`),
+  body ``{product, variant?, parameters?}`` (parameters include the declaration settings).
 
 Body: ``{product, company?, year?, variant?, parameters?, quantity?, unit?, country?,
 import_year?, precursor_see?, alloying_share?, defaults_only?}``. Roles: engineer, admin
@@ -20,7 +23,8 @@ from pcf.api.blueprint import Blueprint, json_response
 from pcf.api.schemas import RequestSchema, ResponseSchema
 
 blp = Blueprint("declarations", __name__, url_prefix="/v1/declarations",
-                description="Regulatory declarations: CBAM embedded emissions.")
+                description="Regulatory declarations: CBAM embedded emissions, EU battery "
+                            "carbon footprint declaration.")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -106,3 +110,70 @@ def post_cbam_xlsx(body: dict):
 
     return Response(workbook(_document(body)), status=200, mimetype=XLSX,
                     headers={"Content-Disposition": 'attachment; filename="cbam.xlsx"'})
+
+
+PDF = "application/pdf"
+
+
+class BatteryRequestSchema(RequestSchema):
+    """Request of the battery declaration endpoints."""
+
+    product = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                            metadata={"example": "battery-cell-nmc811"})
+    variant = fields.String(validate=validate.Length(min=1, max=100))
+    parameters = fields.Dict(keys=fields.String(), metadata={
+        "description": "Cell parameters and the declaration settings vehicle_category, "
+                       "cycles_per_year, service_years, usable_share, plant_country, "
+                       "direct_connection", "example": {"service_years": 8}})
+
+
+class BatteryDeclarationSchema(ResponseSchema):
+    """Battery carbon footprint declaration (see
+    :func:`pcf.service.battery_declaration.declaration`)."""
+
+    declaration = fields.String(required=True)
+    rule_set = fields.Dict(required=True)
+    battery_model = fields.Dict(required=True)
+    manufacturing_plant = fields.Dict(required=True)
+    functional_unit = fields.Dict(required=True)
+    carbon_footprint = fields.Dict(required=True)
+    life_cycle_stages = fields.List(fields.Dict(), required=True)
+    electricity_modelling = fields.Dict(required=True)
+    recycled_content_method = fields.String(required=True)
+    performance_class = fields.String(allow_none=True)
+    warnings = fields.List(fields.String(), required=True)
+
+
+def _battery(body: dict) -> dict:
+    from pcf.service.battery_declaration import declaration
+
+    return declaration(body["product"], variant=body.get("variant"),
+                       parameters=body.get("parameters") or None)
+
+
+@blp.route("/battery", methods=["POST"])
+@require_roles("engineer", "admin")
+@blp.arguments(BatteryRequestSchema)
+@blp.response(200, BatteryDeclarationSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def post_battery(body: dict):
+    """EU battery carbon footprint declaration of a cell, as JSON."""
+    return json_response(_battery(body))
+
+
+@blp.route("/battery.pdf", methods=["POST"])
+@require_roles("engineer", "admin")
+@blp.arguments(BatteryRequestSchema)
+@blp.response(200, {"type": "string", "format": "binary"}, content_type=PDF,
+              description="The declaration as a PDF.")
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def post_battery_pdf(body: dict):
+    """EU battery carbon footprint declaration of a cell, as PDF."""
+    from pcf.certificates.battery_declaration_pdf import pdf
+
+    return Response(pdf(_battery(body)), status=200, mimetype=PDF,
+                    headers={"Content-Disposition": 'attachment; filename="declaration.pdf"'})

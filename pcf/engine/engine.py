@@ -511,6 +511,8 @@ class Engine:
             flow = bd.get_node(id=flow_id)
             bio_index[flow.key] = row
             names[flow.key] = flow["name"]
+        self._lam = lam
+        self._act_index = act_index
         self.products: dict[str, ProductSystem] = {}
         params = self._parameters(bd)
         by_product: dict[str, list] = {}
@@ -545,6 +547,23 @@ class Engine:
                 lam, cf, bio_index, act_index, names, self.version, frozenset(combustion_only),
                 self.notes, links)
             self.products[pid].published_ranges = list(ref.get("pcf_published_ranges") or [])
+
+    def background(self, code: str) -> dict[str, float]:
+        """Cumulative kg CO2e per unit of a ``pcf-background`` activity, by GWP part (issue
+        20: processes a declaration adds around a product, e.g. distribution, recycling).
+
+        Returns
+        -------
+        dict
+            ``{"total", "fossil", "biogenic", "land_use"}`` per unit of the activity.
+
+        Raises
+        ------
+        KeyError
+            No such activity in ``pcf-background``.
+        """
+        row = self._lam[self._act_index[(BACKGROUND_DB, code)]]
+        return {k: float(v) for k, v in zip(SPLIT, row, strict=True)}
 
     @staticmethod
     def _exchange(ex) -> dict:

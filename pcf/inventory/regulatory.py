@@ -4,6 +4,11 @@
     The EU PEF Circular Footprint Formula: rule set, A and Qs/Qp per material, and where each
     material's recycled content enters each product model (:class:`CffRulesFile`).
 
+``battery-declaration.yaml``
+    The EU battery carbon footprint declaration under the draft delegated act: stages,
+    functional-unit defaults, electricity rule, distribution and end-of-life settings, the
+    materials recovered per cell (:class:`BatteryRulesFile`).
+
 ``cbam-aluminium.yaml``
     The EU CBAM definitive-period rules pcf applies to aluminium goods: the rule set's id and
     version, the scrap rule (as data), how each product model maps onto the CBAM system
@@ -41,6 +46,11 @@ CFF_FILE = Path("rules") / "cff-parameters.yaml"
 """Circular Footprint Formula parameters and product mapping, relative to ``databases/``."""
 
 CFF_SCHEMA = "cff-parameters.schema.json"
+
+BATTERY_FILE = Path("rules") / "battery-declaration.yaml"
+"""EU battery carbon footprint declaration rules, relative to ``databases/``."""
+
+BATTERY_SCHEMA = "battery-declaration.schema.json"
 
 Status = Literal["verified", "secondary", "unverified"]
 
@@ -265,12 +275,111 @@ class CffRulesFile(_Entry):
     products: list[CffProduct]
 
 
+class BatteryStage(_Entry):
+    """A life-cycle stage of the declaration (Annex II point 4)."""
+
+    noun: ClassVar[str] = "stage"
+    id: Text
+    label: Text
+
+
+class FunctionalUnit(_Entry):
+    """The declaration's functional unit: total energy over the service life."""
+
+    noun: ClassVar[str] = "functional unit"
+    cycles_per_year: dict[str, int]
+    cycles_source: Text
+    cycles_status: Status
+    default_vehicle_category: Text
+    default_service_years: float = Field(gt=0.0)
+    service_years_source: Text
+    service_years_status: Status
+    service_years_basis: Text
+    default_usable_share: float = Field(gt=0.0, le=1.0)
+    usable_share_source: Text
+    usable_share_basis: Text
+
+
+class ElectricityRule(_Entry):
+    """How the plant's electricity is modelled."""
+
+    noun: ClassVar[str] = "electricity rule"
+    rule: Text
+    source: Text
+    status: Status
+    grid_parameter: Text
+    renewable_parameter: Text
+    national_grids: dict[str, Text]
+    basis: Text
+
+
+class Distribution(_Entry):
+    """The distribution process (per kg of product)."""
+
+    noun: ClassVar[str] = "distribution"
+    activity: Text
+    basis: Text
+
+
+class EndOfLife(_Entry):
+    """End of life and recycling: the recycling process and the CFF's R2 terms."""
+
+    noun: ClassVar[str] = "end of life"
+    recycling_activity: Text
+    A: float = Field(ge=0.0, le=1.0)
+    A_source: Text
+    A_status: Status
+    A_basis: Text
+    collection_rate: float = Field(ge=0.0, le=1.0)
+    collection_basis: Text
+    recovery_rates: dict[str, float]
+    recovery_source: Text
+    recovery_status: Status
+    recovery_basis: Text
+
+
+class RecoveredMaterial(_Entry):
+    """A material recovered at end of life: the cell's inputs of it and their conversion."""
+
+    noun: ClassVar[str] = "recovered material"
+    material: Text
+    inputs: list[Flow]
+    factor: float = Field(gt=0.0)
+    factor_basis: Text
+
+
+class BatteryProduct(_Entry):
+    """A cell and the materials recovered from it."""
+
+    noun: ClassVar[str] = "battery product"
+    product: Text
+    materials: list[RecoveredMaterial]
+
+
+class BatteryRulesFile(_Entry):
+    """``rules/battery-declaration.yaml``."""
+
+    noun: ClassVar[str] = "file"
+    rule_set: CffRuleSet
+    stages: list[BatteryStage]
+    stages_source: Text
+    stages_status: Status
+    functional_unit: FunctionalUnit
+    electricity: ElectricityRule
+    distribution: Distribution
+    end_of_life: EndOfLife
+    products: list[BatteryProduct]
+    performance_class: None = None
+    performance_class_basis: Text
+
+
 def _source_ids(data: Any) -> list[str]:
     """Every ``source`` value in a plain tree."""
     found: list[str] = []
     if isinstance(data, dict):
         for key, value in data.items():
-            if key in ("source", "markups_source") and isinstance(value, str):
+            if (key in ("source", "markups_source") or key.endswith("_source")) and \
+                    isinstance(value, str):
                 found.append(value)
             else:
                 found.extend(_source_ids(value))
@@ -378,6 +487,43 @@ def load_cff_rules(root: Path | None = None) -> dict[str, Any]:
     return data
 
 
+def load_battery_rules(root: Path | None = None) -> dict[str, Any]:
+    """Read and check ``databases/rules/battery-declaration.yaml``.
+
+    Returns
+    -------
+    dict
+        The file as plain data (structure :class:`BatteryRulesFile`).
+
+    Raises
+    ------
+    InventoryInvalid
+        Missing file, bad YAML or structure, an unknown source, stages other than the four of
+        Annex II, a recovery rate outside 0..1 or a default vehicle category without cycles.
+    """
+    root = Path(root) if root is not None else databases_dir()
+    read = _read(root, BATTERY_FILE, BatteryRulesFile)
+    if read is None:
+        raise InventoryInvalid(f"databases/{BATTERY_FILE} is missing")
+    where, _tree, parsed, problems = read
+    if parsed is None:
+        _raise_if_any(problems)
+    data = parsed.model_dump()
+    known = _sources(root)
+    for source in sorted(set(_source_ids(data)) - known):
+        problems.append(f"{where}: unknown source {source!r} (not in databases/sources.yaml)")
+    if len(data["stages"]) != 4:
+        problems.append(f"{where}: the declaration has exactly four life-cycle stages")
+    for name, rate in data["end_of_life"]["recovery_rates"].items():
+        if not 0.0 <= rate <= 1.0:
+            problems.append(f"{where}: recovery rate of {name} must be within 0..1")
+    fu = data["functional_unit"]
+    if fu["default_vehicle_category"] not in fu["cycles_per_year"]:
+        problems.append(f"{where}: default_vehicle_category has no cycles_per_year")
+    _raise_if_any(problems)
+    return data
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of ``rules/cbam-aluminium.yaml``."""
     return {"$schema": schema.JSON_SCHEMA_DIALECT, "$id": CBAM_SCHEMA,
@@ -394,12 +540,16 @@ def write_json_schema(folder: Path) -> list[Path]:
     """Write :func:`json_schema` and :func:`cff_json_schema` into ``folder``; return the
     paths."""
     out = []
-    for name, body in ((CBAM_SCHEMA, json_schema()), (CFF_SCHEMA, cff_json_schema())):
+    battery = {"$schema": schema.JSON_SCHEMA_DIALECT, "$id": BATTERY_SCHEMA,
+               **BatteryRulesFile.model_json_schema()}
+    for name, body in ((CBAM_SCHEMA, json_schema()), (CFF_SCHEMA, cff_json_schema()),
+                       (BATTERY_SCHEMA, battery)):
         path = Path(folder) / name
         path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
         out.append(path)
     return out
 
 
-__all__ = ["load_cbam_rules", "load_cff_rules", "json_schema", "cff_json_schema",
-           "write_json_schema", "CbamRulesFile", "CffRulesFile", "CBAM_FILE", "CFF_FILE"]
+__all__ = ["load_cbam_rules", "load_cff_rules", "load_battery_rules", "BatteryRulesFile",
+           "json_schema", "cff_json_schema", "write_json_schema", "CbamRulesFile",
+           "CffRulesFile", "CBAM_FILE", "CFF_FILE", "BATTERY_FILE"]

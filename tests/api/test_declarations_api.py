@@ -63,3 +63,21 @@ def test_footprint_and_comparison_with_cff(api, keys):
     problem(api.post("/v1/footprints", json={"product": "aluminium-coil",
                                              "recycled_content_method": "eol"},
                      headers=keys["alice"]), 422)
+
+
+def test_battery_declaration_json_and_pdf(api, keys):
+    resp = api.post("/v1/declarations/battery", json={"product": "battery-cell-lfp",
+                                                      "parameters": {"service_years": 10}},
+                    headers=keys["erin"])
+    assert resp.status_code == 200, resp.data
+    body = resp.get_json()
+    assert body["functional_unit"]["kwh_total_energy_per_kwh_capacity"] == 600.0
+    assert len(body["life_cycle_stages"]) == 4
+    resp = api.post("/v1/declarations/battery.pdf", json={"product": "battery-cell-nmc811"},
+                    headers=keys["ada"])
+    assert resp.status_code == 200 and resp.data.startswith(b"%PDF")
+    problem(api.post("/v1/declarations/battery", json={"product": "battery-cell-lfp",
+                                                       "parameters": {"plant_country": "ZZ"}},
+                     headers=keys["erin"]), 422)
+    problem(api.post("/v1/declarations/battery", json={"product": "battery-cell-lfp"},
+                     headers=keys["alice"]), 403)
