@@ -159,3 +159,15 @@ def test_cli_json_and_pdf(built_home, tmp_path):
         assert heading in text
     res = runner.invoke(main, ["battery-declaration", "battery-cell-lfp", "--format", "pdf"])
     assert res.exit_code == 2
+
+
+def test_a_mapping_the_model_lost_is_an_error_not_a_zero(decl, monkeypatch):
+    from pcf.errors import InventoryInvalid
+    from pcf.inventory.regulatory import load_battery_rules
+    from pcf.service import battery_declaration as module
+
+    rules = load_battery_rules()
+    rules["products"][0]["materials"][0]["inputs"][0]["consumer"] = "renamed-activity"
+    monkeypatch.setattr(module, "_rules", lambda: rules)
+    with pytest.raises(InventoryInvalid, match="renamed-activity"):
+        decl(rules["products"][0]["product"])

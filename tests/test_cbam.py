@@ -199,3 +199,13 @@ def test_cli_json_and_xlsx(built_home, tmp_path):
     assert res.exit_code == 2 and "--output" in res.output
     res = runner.invoke(main, ["cbam", "aluminium-coil", "--country", "FR"])
     assert res.exit_code == 2 and "country" in res.output
+
+
+def test_a_mapping_the_model_lost_is_an_error_not_a_zero(cbam, monkeypatch):
+    from pcf.inventory.regulatory import load_cbam_rules
+
+    rules = load_cbam_rules()
+    rules["goods"][0]["scrap_inputs"][0]["consumer"] = "renamed-activity"
+    monkeypatch.setattr(cbam, "_rules", lambda: rules)
+    with pytest.raises(InventoryInvalid, match="renamed-activity"):
+        cbam.communication("aluminium-coil")

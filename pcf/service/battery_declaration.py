@@ -26,7 +26,7 @@ import math
 from typing import Any
 
 from pcf.engine import get_engine
-from pcf.errors import InvalidInput
+from pcf.errors import InvalidInput, InventoryInvalid
 from pcf.service.footprints import compute_footprint, database_info, model
 
 DECLARATION_PARAMETERS = ("vehicle_category", "cycles_per_year", "service_years",
@@ -142,6 +142,8 @@ def declaration(product: str, *, variant: str | None = None,
         A product that is not a declared cell; a bad declaration setting (naming it and the
         allowed values); ``renewable_electricity_share`` > 0 without ``direct_connection``;
         the plant grid set apart from ``plant_country``; bad cell parameters.
+    InventoryInvalid
+        The rules name a flow the cell model does not have (the model changed under them).
     """
     product_model = model(product)
     rules = _rules()
@@ -194,7 +196,13 @@ def declaration(product: str, *, variant: str | None = None,
     credit_parts = dict.fromkeys(PARTS, 0.0)
     for item in mapping["materials"]:
         name = item["material"]
-        kg_in = item["factor"] * math.fsum(flows.get((f["input"], f["consumer"]), 0.0)
+        missing = [f for f in item["inputs"] if (f["input"], f["consumer"]) not in flows]
+        if missing:
+            raise InventoryInvalid(
+                f"databases/rules/battery-declaration.yaml: {product}: no flow "
+                f"{missing[0]['input']} -> {missing[0]['consumer']} in the cell model (the "
+                "model changed: update the mapping)")
+        kg_in = item["factor"] * math.fsum(flows[(f["input"], f["consumer"])]
                                            for f in item["inputs"])
         rate = eol["recovery_rates"][name]
         recovered = kg_in * eol["collection_rate"] * rate

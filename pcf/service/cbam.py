@@ -27,7 +27,7 @@ from typing import Any
 
 from pcf.accounting.cbam import markup_for, qualifying_parameters, specific_embedded_emissions
 from pcf.engine import get_engine
-from pcf.errors import InvalidInput
+from pcf.errors import InvalidInput, InventoryInvalid
 from pcf.service.footprints import database_info, model
 
 COUNTRY_DEFAULT = "CN"
@@ -167,6 +167,8 @@ def communication(product: str, *, company: Any = None, year: Any = None,
         company (or the reverse), a year without data, a country without a default value
         for a precursor that needs one, a precursor SEE, alloying share or import year out of
         range.
+    InventoryInvalid
+        The rules name a flow the product model does not have (the model changed).
     """
     from pcf.units import check_quantity, conversion_factor
 
@@ -208,9 +210,18 @@ def communication(product: str, *, company: Any = None, year: Any = None,
         raise InvalidInput("CBAM goods must be declared per kg", field="product")
 
     def flow_of(flow: dict) -> float:
-        return flows.get((flow["input"], flow["consumer"]), 0.0)
+        key = (flow["input"], flow["consumer"])
+        if key not in flows:
+            raise InventoryInvalid(f"databases/rules/cbam-aluminium.yaml: {product}: no flow "
+                                   f"{key[0]} -> {key[1]} in the product model (the model "
+                                   "changed: update the mapping)")
+        return flows[key]
 
     def inputs_of(code: str) -> float:
+        if not any(i == code for i, _c in flows):
+            raise InventoryInvalid(f"databases/rules/cbam-aluminium.yaml: {product}: no input "
+                                   f"{code} in the product model (the model changed: update "
+                                   "the mapping)")
         return math.fsum(v for (i, _c), v in flows.items() if i == code)
 
     secondary: list[dict[str, Any]] = []
