@@ -171,3 +171,22 @@ def test_a_mapping_the_model_lost_is_an_error_not_a_zero(decl, monkeypatch):
     monkeypatch.setattr(module, "_rules", lambda: rules)
     with pytest.raises(InventoryInvalid, match="renamed-activity"):
         decl(rules["products"][0]["product"])
+
+
+def test_company_year_fills_the_maker_and_keeps_its_grid_for_cradle_to_gate(decl):
+    from pcf.service.footprints import compute_footprint
+
+    d = decl("battery-cell-nmc811", company="sunwoda", year=2024)
+    assert d["administrative"]["manufacturer"].startswith("Sunwoda")
+    assert d["manufacturing_plant"]["grid"] == "cn-national"
+    own = compute_footprint("battery-cell-nmc811", parameters={
+        "cell_factory_grid": "cn-south", "graphitization_grid": "cn-south",
+        "lithium_source": "spodumene", "renewable_electricity_share": 0})
+    assert d["cradle_to_gate"]["kg_co2e_per_kwh_capacity"] == pytest.approx(
+        own["per_declared_unit"]["total"], rel=1e-12)
+    with pytest.raises(InvalidInput) as err:
+        decl("battery-cell-nmc811", company="sunwoda", year=2019)
+    assert err.value.field == "year"
+    with pytest.raises(InvalidInput) as err:
+        decl("battery-cell-nmc811", year=2024)
+    assert err.value.field == "year"

@@ -6,7 +6,8 @@
   communication template (:func:`pcf.certificates.cbam_workbook.workbook`).
 - ``POST /v1/declarations/battery`` (JSON) and ``/battery.pdf``: the EU battery carbon
   footprint declaration of a cell (:func:`pcf.service.battery_declaration.declaration`),
-  body ``{product, variant?, parameters?}`` (parameters include the declaration settings).
+  body ``{product, variant?, parameters?, company?, year?}`` (parameters include the
+  declaration settings).
 
 Body: ``{product, company?, year?, variant?, parameters?, quantity?, unit?, country?,
 import_year?, precursor_see?, alloying_share?, defaults_only?}``. Roles: engineer, admin
@@ -125,6 +126,9 @@ class BatteryRequestSchema(RequestSchema):
         "description": "Cell parameters and the declaration settings vehicle_category, "
                        "cycles_per_year, service_years, usable_share, plant_country, "
                        "direct_connection", "example": {"service_years": 8}})
+    company = fields.String(validate=validate.Length(min=1, max=100),
+                            metadata={"example": "sunwoda"})
+    year = fields.Integer(validate=validate.Range(1900, 2200), metadata={"example": 2024})
 
 
 class BatteryDeclarationSchema(ResponseSchema):
@@ -145,10 +149,14 @@ class BatteryDeclarationSchema(ResponseSchema):
 
 
 def _battery(body: dict) -> dict:
+    from flask import current_app
+
     from pcf.service.battery_declaration import declaration
 
+    store = current_app.extensions["pcf"].store if body.get("company") else None
     return declaration(body["product"], variant=body.get("variant"),
-                       parameters=body.get("parameters") or None)
+                       parameters=body.get("parameters") or None,
+                       company=body.get("company"), year=body.get("year"), store=store)
 
 
 @blp.route("/battery", methods=["POST"])

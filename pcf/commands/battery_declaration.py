@@ -1,5 +1,6 @@
-"""``pcf battery-declaration PRODUCT [--variant V] [--set NAME=VALUE]... --format
-text|json|pdf [-o FILE]``: the EU battery carbon footprint declaration of a cell (issue 20).
+"""``pcf battery-declaration PRODUCT [--variant V] [--set NAME=VALUE]... [--company C --year Y]
+--format text|json|pdf [-o FILE]``: the EU battery carbon footprint declaration of a cell
+(issue 20).
 
 ``--set`` takes cell parameters and the declaration's settings (``vehicle_category``,
 ``cycles_per_year``, ``service_years``, ``usable_share``, ``plant_country``,
@@ -21,12 +22,15 @@ from pcf.commands._common import emit_json, ensure_project, handle_errors, parse
 @click.option("--variant", default=None, help="Named parameter set.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Cell parameter or declaration setting; repeat for several.")
+@click.option("--company", default=None, help="Cell maker (databases/companies/).")
+@click.option("--year", default=None, type=int, help="Reporting year of the company.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "pdf"]), default="text",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (required with --format pdf).")
 @handle_errors
-def battery_declaration(product: str, variant, sets, fmt: str, output) -> None:
+def battery_declaration(product: str, variant, sets, company, year, fmt: str,
+                        output) -> None:
     """EU battery carbon footprint declaration of PRODUCT (a cell)."""
     from pcf.errors import InvalidInput
     from pcf.service.battery_declaration import declaration
@@ -34,7 +38,13 @@ def battery_declaration(product: str, variant, sets, fmt: str, output) -> None:
     if fmt == "pdf" and output is None:
         raise InvalidInput("--format pdf needs -o FILE", field="--output")
     ensure_project()
-    doc = declaration(product, variant=variant, parameters=parse_sets(sets) or None)
+    store = None
+    if company is not None:
+        from pcf.commands._common import open_store
+
+        store = open_store()
+    doc = declaration(product, variant=variant, parameters=parse_sets(sets) or None,
+                      company=company, year=year, store=store)
     if fmt == "pdf":
         from pcf.certificates.battery_declaration_pdf import pdf
 

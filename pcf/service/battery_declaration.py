@@ -106,8 +106,36 @@ def _settings(rules: dict, given: dict[str, Any]) -> dict[str, Any]:
                                        "direct_connection")}
 
 
+def _company(product: str, company: Any, year: Any, store: Any) -> tuple[dict, dict | None]:
+    """Parameters of a company's reporting year (settings, stored supplier figures) and the
+    company's identity; ``({}, None)`` without a company."""
+    if company in (None, ""):
+        if year not in (None, ""):
+            raise InvalidInput("year needs company", field="year")
+        return {}, None
+    from pcf.service.company_data import company_record, year_parameters
+
+    info, record = company_record(product, company)
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise InvalidInput("company needs a reporting year", field="year",
+                           allowed=sorted(record["years"])) from None
+    if year not in record["years"]:
+        raise InvalidInput(f"no data for year {year}", field="year",
+                           allowed=sorted(record["years"]))
+    params = year_parameters(record, year)
+    if store is not None:
+        from pcf.service.suppliers import company_parameters
+
+        supplier, sinfo = company_parameters(store, product, info["id"], year)
+        params.update({k: supplier[k] for k in sinfo["supplier_parameters"]})
+    return params, {"id": info["id"], "name": info["name"], "year": year}
+
+
 def declaration(product: str, *, variant: str | None = None,
-                parameters: dict | None = None) -> dict[str, Any]:
+                parameters: dict | None = None, company: Any = None, year: Any = None,
+                store: Any = None) -> dict[str, Any]:
     """The carbon footprint declaration of a cell (module docstring).
 
     Parameters
@@ -122,6 +150,13 @@ def declaration(product: str, *, variant: str | None = None,
         (overrides the category's), ``service_years`` (the warranty; default 8),
         ``usable_share`` (0..1, default 1), ``plant_country`` (default CN),
         ``direct_connection`` (true when the plant's renewable supply is a direct line).
+    company, year : optional
+        A cell maker of ``databases/companies/`` and its reporting year: its settings of the
+        year (and, with ``store``, its stored supplier figures) under ``parameters``; its name
+        fills the manufacturer. The company's own plant grid stays in the cradle-to-gate
+        footprint; the declaration uses the draft rule's national average.
+    store : pcf.store.Store, optional
+        The application database, for stored supplier figures.
 
     Returns
     -------
@@ -151,9 +186,11 @@ def declaration(product: str, *, variant: str | None = None,
     if mapping is None:
         raise InvalidInput(f"no battery declaration mapping for {product!r}", field="product",
                            allowed=sorted(p["product"] for p in rules["products"]))
+    company_params, maker = _company(product, company, year, store)
     given = dict(parameters or {})
     decl = _settings(rules, {k: given.pop(k) for k in DECLARATION_PARAMETERS if k in given})
     el = rules["electricity"]
+    own_grid = company_params.pop(el["grid_parameter"], None)
     grid = el["national_grids"][decl["plant_country"]]
     if given.get(el["grid_parameter"], grid) != grid:
         raise InvalidInput(f"{el['grid_parameter']} is set by the draft rule (national average "
@@ -165,7 +202,14 @@ def declaration(product: str, *, variant: str | None = None,
                            "the figure under the draft rule; a directly connected generator "
                            "may: set direct_connection=true",
                            field=f"parameters.{el['renewable_parameter']}", allowed=[0])
-    cradle = compute_footprint(product, variant=variant, parameters=given or None)
+    given = {**company_params, **given}
+    if not decl["direct_connection"] and float(given.get(el["renewable_parameter"], 0) or 0):
+        raise InvalidInput("the company's renewable_electricity_share is a contractual "
+                           "instrument under the draft rule unless directly connected: set "
+                           "direct_connection=true",
+                           field=f"parameters.{el['renewable_parameter']}", allowed=[0])
+    cradle_params = {**given, **({el["grid_parameter"]: own_grid} if own_grid else {})}
+    cradle = compute_footprint(product, variant=variant, parameters=cradle_params or None)
     decl_params = {**given, el["grid_parameter"]: grid}
     fp = compute_footprint(product, variant=variant, parameters=decl_params,
                            recycled_content_method="cff")
@@ -245,7 +289,8 @@ def declaration(product: str, *, variant: str | None = None,
         "declaration": "eu-battery-carbon-footprint",
         "rule_set": {"id": rs["id"], "version": rs["version"], "title": rs["title"],
                      "legal_acts": rs["legal_acts"]},
-        "administrative": {"manufacturer": None, "eu_declaration_of_conformity_id": None,
+        "administrative": {"manufacturer": maker["name"] if maker else None,
+                           "company": maker, "eu_declaration_of_conformity_id": None,
                            "supporting_study_link": None,
                            "note": "to be filled by the manufacturer (Article 7(1) points a, "
                                    "f, g)"},
