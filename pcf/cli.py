@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
                   "Activity Browser: parameter-scenario file, edits to the project."),
     "suppliers": ("pcf.commands.suppliers:suppliers",
                   "Supplier footprints: import, questionnaire, pull, trusted keys."),
+    "cbam": ("pcf.commands.cbam:cbam",
+             "CBAM embedded emissions of a good (JSON, or the operator's xlsx)."),
+    "battery-declaration": ("pcf.commands.battery_declaration:battery_declaration",
+                            "EU battery carbon footprint declaration of a cell (JSON or PDF)."),
     "serve": ("pcf.commands.serve:serve", "Run the HTTP API."),
 }
 """Subcommand name -> (``module:attribute`` of its click command, one-line help), in help

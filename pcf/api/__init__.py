@@ -48,6 +48,7 @@ BLUEPRINTS = (
     "pcf.api.pact_requests",
     "pcf.api.tenants",
     "pcf.api.supplier_footprints",
+    "pcf.api.declarations",
 )
 """Modules whose ``blp`` is registered, in this order."""
 

@@ -40,12 +40,14 @@ def create_footprint(args: dict):
                 current_app.extensions["pcf"].store, args["product"], args["company"],
                 args["year"], variant=args.get("variant"),
                 parameters=args.get("parameters") or None, quantity=args.get("quantity"),
-                unit=args.get("unit"))
+                unit=args.get("unit"),
+                recycled_content_method=args.get("recycled_content_method") or "cut-off")
         else:
             fp = service.compute_footprint(
                 args["product"], variant=args.get("variant"),
                 parameters=args.get("parameters") or None,
-                quantity=args.get("quantity"), unit=args.get("unit"))
+                quantity=args.get("quantity"), unit=args.get("unit"),
+                recycled_content_method=args.get("recycled_content_method") or "cut-off")
     return json_response(fp)
 
 

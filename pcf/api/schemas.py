@@ -174,6 +174,13 @@ class _CompanyYearMixin:
             raise ma.ValidationError({missing: ["company and year go together."]})
 
 
+def _recycled_content_method_field() -> fields.Field:
+    """``recycled_content_method``: cut-off (default) or cff (issue 20)."""
+    return Text(validate=validate.OneOf(["cut-off", "cff"]), metadata={
+        "description": "Recycled-content rule: cut-off (default) or the EU PEF Circular "
+                       "Footprint Formula (cff)", "example": "cff"})
+
+
 class FootprintRequestSchema(_CompanyYearMixin, RequestSchema):
     """Body of ``POST /v1/footprints``."""
 
@@ -186,6 +193,7 @@ class FootprintRequestSchema(_CompanyYearMixin, RequestSchema):
     unit = _unit_field(required=False)
     company = _company_field()
     year = _year_field()
+    recycled_content_method = _recycled_content_method_field()
 
 
 class OrderLineRequestSchema(_CompanyYearMixin, RequestSchema):
@@ -273,6 +281,7 @@ class CaseSchema(RequestSchema):
     variant = Text(allow_none=True, validate=validate.Length(min=1, max=100),
                    metadata=_variant_field_meta)
     parameters = _parameters_field()
+    recycled_content_method = _recycled_content_method_field()
 
 
 class SweepSchema(RequestSchema):
@@ -343,7 +352,9 @@ class ContributionSchema(ResponseSchema):
 
     input = fields.String(required=True)
     activity = fields.String(allow_none=True)
-    kind = fields.String(allow_none=True, metadata={"enum": ["technosphere", "biosphere"]})
+    kind = fields.String(allow_none=True, metadata={
+        "enum": ["technosphere", "biosphere", "rule"],
+        "description": "rule: an adjustment of the recycled-content rule (cff)"})
     stage = fields.String(allow_none=True)
     amount = fields.Float(allow_none=True)
     unit = fields.String(allow_none=True)

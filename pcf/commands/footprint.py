@@ -20,9 +20,13 @@ from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_error
               help="Company id (databases/companies/): its settings of --year and its stored "
                    "supplier footprints (pcf suppliers) replace the averages they cover.")
 @click.option("--year", type=int, default=None, help="Reporting year (with --company).")
+@click.option("--recycled-content-method", "rc_method", type=click.Choice(["cut-off", "cff"]),
+              default="cut-off", show_default=True,
+              help="Recycled-content rule: cut-off or the EU PEF Circular Footprint Formula.")
 @FORMAT
 @handle_errors
-def footprint(product: str, variant, sets, quantity, unit, company, year, fmt: str) -> None:
+def footprint(product: str, variant, sets, quantity, unit, company, year, rc_method,
+              fmt: str) -> None:
     """Print the footprint of PRODUCT (kg CO2e per declared unit and in total)."""
     from pcf.errors import InvalidInput
     from pcf.service.footprints import compute_footprint
@@ -35,10 +39,12 @@ def footprint(product: str, variant, sets, quantity, unit, company, year, fmt: s
         from pcf.service.suppliers import company_footprint
 
         result = company_footprint(open_store(), product, company, year, variant=variant,
-                                   parameters=parse_sets(sets), quantity=quantity, unit=unit)
+                                   parameters=parse_sets(sets), quantity=quantity, unit=unit,
+                                   recycled_content_method=rc_method)
     else:
         result = compute_footprint(product, variant=variant, parameters=parse_sets(sets),
-                                   quantity=quantity, unit=unit)
+                                   quantity=quantity, unit=unit,
+                                   recycled_content_method=rc_method)
     if fmt == "json":
         emit_json(result)
         return

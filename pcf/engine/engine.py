@@ -189,6 +189,8 @@ class ProductSystem:
         cells: list[int] = []
         ff, out_bg, out_bio = [], [], []
         cell_ids: dict = {}
+        tech: list[tuple[str, str, int, int]] = []
+        background_unit: dict[str, np.ndarray] = {}
         for consumer_key, rows in exchanges.items():
             j = local[consumer_key]
             for ex in rows:
@@ -203,14 +205,20 @@ class ProductSystem:
                 if link is not None:
                     ex = {**ex, "pcf_stage": link.stage}
                 key = ex["input"]
+                if ex["type"] == "technosphere":
+                    tech.append((key[1], consumer_key[1], j, slot))
                 if ex["type"] == "production":
                     ff.append((local[key], j, +1.0, slot))
                 elif ex["type"] == "technosphere" and key in local:
                     ff.append((local[key], j, -1.0, slot))
                 elif ex["type"] == "technosphere":
                     out_bg.append((j, slot, lam[act_index[key]], ex, names[key]))
+                    background_unit[key[1]] = lam[act_index[key]]
                 elif ex["type"] == "biosphere":
                     out_bio.append((j, slot, cf[bio_index[key]], ex, names[key]))
+        self._tech = tech
+        self._local = local
+        self._background_unit = background_unit
         self._static = np.array(static, dtype=float)
         self._cell = np.array(cells, dtype=int)
         self._cells = len(cell_ids)
@@ -303,6 +311,78 @@ class ProductSystem:
         scale = np.divide(cell32.astype(np.float64), cell64, out=np.ones(self._cells),
                           where=cell64 != 0.0)
         return single.astype(np.float64) * scale[self._cell]
+
+    def flows(self, values: dict) -> dict[tuple[str, str], float]:
+        """Technosphere flows of the foreground per declared unit (issue 20: declarations).
+
+        Formula: ``flow(input, consumer) = s[consumer] * a(input, consumer)``, with ``s`` the
+        supply (activity levels) for one declared unit and ``a`` the exchange amount per unit
+        of the consumer; exchanges of the same input and consumer are summed.
+
+        Parameters
+        ----------
+        values : dict[str, float]
+            Encoded parameters (missing names take their defaults).
+
+        Returns
+        -------
+        dict
+            ``{(input code, consumer code): amount per declared unit}`` in the exchange's
+            unit (kg, MJ, kWh...), for every technosphere exchange of the foreground (inputs
+            from the background included); the reference activity's level is 1.
+        """
+        values = {**self.defaults, **values}
+        amounts = self.amounts(values)
+        a_ff = np.zeros((self.size, self.size))
+        np.add.at(a_ff, (self._ff_rows, self._ff_cols), self._ff_sign * amounts[self._ff_slot])
+        s = supply(a_ff, self.reference)
+        out: dict[tuple[str, str], float] = {}
+        for input_code, consumer_code, j, slot in self._tech:
+            key = (input_code, consumer_code)
+            out[key] = out.get(key, 0.0) + float(s[j] * amounts[slot])
+        return out
+
+    def cumulative(self, values: dict, code: str) -> dict[str, float]:
+        """Cumulative kg CO2e per unit of one foreground activity (issue 20: the CFF's Ev and
+        Erecycled), by GWP part.
+
+        Formula: ``s = A^-1 e_code`` (the supply for one unit of the activity), then
+        ``sum_rows s[consumer] * amount * unit_impact``, as :meth:`evaluate` does for the
+        reference activity.
+
+        A background activity that the foreground consumes answers its cumulative impact
+        per unit from the background solve (its row of ``lam``).
+
+        Parameters
+        ----------
+        values : dict[str, float]
+            Encoded parameters (missing names take their defaults).
+        code : str
+            Code of a foreground activity of this product (``pcf-products``), or of a
+            background activity its foreground consumes.
+
+        Returns
+        -------
+        dict
+            ``{"total", "fossil", "biogenic", "land_use"}`` in kg CO2e per unit of the
+            activity.
+
+        Raises
+        ------
+        KeyError
+            ``code`` is neither in this product's foreground nor consumed by it.
+        """
+        if (PRODUCTS_DB, code) not in self._local:
+            row = self._background_unit[code]
+            return {k: float(v) for k, v in zip(SPLIT, row, strict=True)}
+        values = {**self.defaults, **values}
+        amounts = self.amounts(values)
+        a_ff = np.zeros((self.size, self.size))
+        np.add.at(a_ff, (self._ff_rows, self._ff_cols), self._ff_sign * amounts[self._ff_slot])
+        s = supply(a_ff, self._local[(PRODUCTS_DB, code)])
+        out = self._out
+        totals = ((s[out.consumer] * amounts[out.slot])[:, None] * out.unit_impact).sum(axis=0)
+        return {k: float(v) for k, v in zip(SPLIT, totals, strict=True)}
 
     def evaluate(self, values: dict, contributions: bool = True) -> Result:
         """Compute the footprint per declared unit.
@@ -431,6 +511,8 @@ class Engine:
             flow = bd.get_node(id=flow_id)
             bio_index[flow.key] = row
             names[flow.key] = flow["name"]
+        self._lam = lam
+        self._act_index = act_index
         self.products: dict[str, ProductSystem] = {}
         params = self._parameters(bd)
         by_product: dict[str, list] = {}
@@ -465,6 +547,23 @@ class Engine:
                 lam, cf, bio_index, act_index, names, self.version, frozenset(combustion_only),
                 self.notes, links)
             self.products[pid].published_ranges = list(ref.get("pcf_published_ranges") or [])
+
+    def background(self, code: str) -> dict[str, float]:
+        """Cumulative kg CO2e per unit of a ``pcf-background`` activity, by GWP part (issue
+        20: processes a declaration adds around a product, e.g. distribution, recycling).
+
+        Returns
+        -------
+        dict
+            ``{"total", "fossil", "biogenic", "land_use"}`` per unit of the activity.
+
+        Raises
+        ------
+        KeyError
+            No such activity in ``pcf-background``.
+        """
+        row = self._lam[self._act_index[(BACKGROUND_DB, code)]]
+        return {k: float(v) for k, v in zip(SPLIT, row, strict=True)}
 
     @staticmethod
     def _exchange(ex) -> dict:

@@ -40,7 +40,8 @@ def compare(product: str, cases: list[dict[str, Any]], reference: str | None = N
     ----------
     product : str
     cases : list of dict
-        ``{"label", "variant"?, "parameters"?}``; labels unique.
+        ``{"label", "variant"?, "parameters"?, "recycled_content_method"?}`` (``cut-off`` or
+        ``cff``, issue 20: the two rules side by side); labels unique.
     reference : str, optional
         Label of the reference case; default the first case.
     sweep : dict, optional
@@ -64,7 +65,8 @@ def compare(product: str, cases: list[dict[str, Any]], reference: str | None = N
         try:
             footprints.append(compute_footprint(
                 product, variant=case.get("variant"),
-                parameters=case.get("parameters") or None))
+                parameters=case.get("parameters") or None,
+                recycled_content_method=case.get("recycled_content_method") or "cut-off"))
         except PcfError as exc:
             if exc.field == "product":
                 raise
@@ -87,7 +89,9 @@ def compare(product: str, cases: list[dict[str, Any]], reference: str | None = N
             params[name] = value
             try:
                 fp = compute_footprint(product, variant=base.get("variant"),
-                                               parameters=params)
+                                       parameters=params,
+                                       recycled_content_method=base.get(
+                                           "recycled_content_method") or "cut-off")
             except PcfError as exc:
                 if exc.field and exc.field.startswith(f"parameters.{name}"):
                     # unknown parameter name or out-of-range value

@@ -107,7 +107,8 @@ def get_product(product_id: str) -> dict:
 def compute_footprint(product: str, variant: str | None = None,
                       parameters: dict | None = None, quantity: Any = None,
                       unit: str | None = None, contributions: bool = True,
-                      provenance: bool = False) -> dict:
+                      provenance: bool = False,
+                      recycled_content_method: str = "cut-off") -> dict:
     """Compute a Footprint (DESIGN.md, "Footprint").
 
     Parameters
@@ -135,6 +136,10 @@ def compute_footprint(product: str, variant: str | None = None,
         their declared unit per declared unit of this one), and the ``carbon_content`` of each
         ``supplier_specific_inputs`` item. Certificates and data-quality ratings work from
         these.
+    recycled_content_method : {"cut-off", "cff"}
+        The recycled-content rule (issue 20): ``cut-off`` (the model's own, default) or the EU
+        PEF Circular Footprint Formula (:func:`pcf.service.cff.apply_cff`: the result carries
+        ``recycled_content_method: "cff"`` and a ``cff`` block).
 
         With contributions (with or without ``provenance``) the footprint also has
         ``"gwp_basis"``: the share of its total characterized with IPCC AR6 and the share
@@ -164,6 +169,10 @@ def compute_footprint(product: str, variant: str | None = None,
     from pcf.units import MAX_QUANTITY, check_quantity, conversion_factor  # pint: load on use
 
     product_model = model(product)
+    if recycled_content_method != "cut-off":
+        from pcf.service.cff import check_method
+
+        check_method(recycled_content_method)
     settings = product_model.resolve(variant, parameters)
     declared = product_model.declared_unit
     if quantity is None:
@@ -235,6 +244,10 @@ def compute_footprint(product: str, variant: str | None = None,
                 for item in footprint["contributions"]]}
         footprint["gwp_basis"] = gwp_basis_mix(traced)
         footprint["method"] = {**METHOD, "label": footprint["gwp_basis"]["label"]}
+    if recycled_content_method == "cff":
+        from pcf.service.cff import apply_cff
+
+        footprint = apply_cff(footprint, settings.encoded)
     return footprint
 
 

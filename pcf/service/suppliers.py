@@ -653,7 +653,8 @@ def annotate(footprint: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
 def company_footprint(store: Any, product: str, company: Any, year: Any, *,
                       variant: str | None = None, parameters: dict | None = None,
                       quantity: Any = None, unit: str | None = None,
-                      contributions: bool = True, provenance: bool = False) -> dict[str, Any]:
+                      contributions: bool = True, provenance: bool = False,
+                      recycled_content_method: str = "cut-off") -> dict[str, Any]:
     """The Footprint of ``product`` for a company and reporting year (module docstring).
 
     Parameters beyond :func:`pcf.service.footprints.compute_footprint`'s
@@ -688,7 +689,8 @@ def company_footprint(store: Any, product: str, company: Any, year: Any, *,
                            "or leave out company and year", field=f"parameters.{clash[0]}")
     fp = compute_footprint(product, variant=variant, parameters={**params, **explicit},
                            quantity=quantity, unit=unit, contributions=contributions,
-                           provenance=provenance)
+                           provenance=provenance,
+                           recycled_content_method=recycled_content_method)
     return annotate(fp, info)
 
 
