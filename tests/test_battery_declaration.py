@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from pcf.errors import InvalidInput
 
 SEA, TRUCK = 0.01978, 0.12527  # kg CO2e/tkm, the hand check in background/transport.yaml
+LFP_WH_PER_KG = 160  # battery-cell-lfp energy_density default (products/battery-cell-lfp.yaml)
 
 
 @pytest.fixture
@@ -190,3 +191,23 @@ def test_company_year_fills_the_maker_and_keeps_its_grid_for_cradle_to_gate(decl
     with pytest.raises(InvalidInput) as err:
         decl("battery-cell-nmc811", year=2024)
     assert err.value.field == "year"
+
+
+def test_lfp_end_of_life_uses_lfp_hydrometallurgy(decl, built_home):
+    """The LFP cell is recycled by its own process (Mohr et al. 2020), not the NMC proxy: per kg
+    of cell it is the recycled-Li2CO3 dataset's inputs before allocation, i.e. that dataset
+    (per kg Li2CO3, 7.5568 kg of cell each) divided by 7.5568."""
+    from pcf.engine import get_engine
+
+    d = decl("battery-cell-lfp")
+    eol = d["end_of_life"]
+    assert eol["recycling_activity"] == "battery-cell-lfp-recycling-hydromet"
+    assert not any("NMC hydrometallurgy proxy" in w for w in d["warnings"])
+    per_li2co3 = get_engine().background("battery-lfp-hydromet-recycling-output")["total"]
+    assert eol["recycling_kg_co2e_per_kg_cell"] == pytest.approx(per_li2co3 / 7.5568, rel=1e-4)
+    kg_cell = d["distribution"]["kg_cell_per_kwh"]
+    assert kg_cell == pytest.approx(1000 / LFP_WH_PER_KG)
+    assert eol["recycling_kg_co2e_per_kwh_capacity"] == pytest.approx(
+        kg_cell * eol["recycling_kg_co2e_per_kg_cell"])
+    nmc = decl("battery-cell-nmc811")["end_of_life"]
+    assert nmc["recycling_activity"] == "battery-cell-recycling-hydromet"

@@ -354,6 +354,8 @@ class BatteryProduct(_Entry):
     noun: ClassVar[str] = "battery product"
     product: Text
     materials: list[RecoveredMaterial]
+    recycling_activity: Text | None = None
+    recycling_basis: Text | None = None
 
 
 class BatteryRulesFile(_Entry):

@@ -228,7 +228,10 @@ def declaration(product: str, *, variant: str | None = None,
 
     eol = rules["end_of_life"]
     a = eol["A"]
-    rec_unit = engine.background(eol["recycling_activity"])
+    # The cell's own recycling process where the rules name one (LFP: Mohr et al. 2020),
+    # else the end-of-life default (NMC hydrometallurgy).
+    recycling_activity = mapping.get("recycling_activity") or eol["recycling_activity"]
+    rec_unit = engine.background(recycling_activity)
     collected = kg_cell * eol["collection_rate"]
     recycling = {k: collected * rec_unit[k] for k in PARTS}
     flows = system.flows(settings.encoded)
@@ -281,9 +284,9 @@ def declaration(product: str, *, variant: str | None = None,
     warnings.append("the draft delegated act's text was not reachable: functional-unit cycles "
                     "and the electricity rule come from secondary summaries (status "
                     "secondary); end-of-life A and recovery rates are unverified")
-    if product == "battery-cell-lfp":
+    if recycling_activity == eol["recycling_activity"] and product == "battery-cell-lfp":
         warnings.append("end of life: the recycling process is an NMC hydrometallurgy proxy "
-                        "(no LFP-specific source)")
+                        "(no LFP-specific process named in the rules)")
     rs = rules["rule_set"]
     return {
         "declaration": "eu-battery-carbon-footprint",
@@ -320,6 +323,7 @@ def declaration(product: str, *, variant: str | None = None,
                          "basis": rules["distribution"]["basis"]},
         "end_of_life": {"A": a, "A_status": eol["A_status"],
                         "collection_rate": eol["collection_rate"],
+                        "recycling_activity": recycling_activity,
                         "recycling_kg_co2e_per_kg_cell": rec_unit["total"],
                         "recycling_kg_co2e_per_kwh_capacity": recycling["total"],
                         "recycling_after_A": recycling_share["total"],
