@@ -168,3 +168,33 @@ def test_cli_scores_csv_through_the_chunked_scorer(engine, tmp_path):
     assert "scored 300 of 300 lines" in out.output
     score_file(book, tmp_path / "old.csv")
     assert (tmp_path / "cli.csv").read_bytes() == (tmp_path / "old.csv").read_bytes()
+
+
+def test_few_distinct_sets_are_solved_once_each(engine, tmp_path, monkeypatch):
+    import pcf.engine.batch as engine_batch
+    from pcf.service.order_batch import score_csv_batched
+    from pcf.service.order_files import score_file
+
+    pool = tmp_path / "pool.csv"
+    _random_book(engine, pool, 6, random.Random(9), bad=False)
+    with open(pool, newline="") as f:
+        header, *lines = list(csv.reader(f))
+    rng = random.Random(10)
+    book = tmp_path / "book.csv"
+    with open(book, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        for i in range(3000):
+            w.writerow([f"O{i // 100}", str(i % 100)] + rng.choice(lines)[2:])
+    solved = []
+    real = engine_batch.BatchSystem.evaluate
+
+    def counting(self, values, n=None, stages=False):
+        solved.append(n)
+        return real(self, values, n, stages)
+
+    monkeypatch.setattr(engine_batch.BatchSystem, "evaluate", counting)
+    report = score_csv_batched(book, tmp_path / "new.csv")
+    assert sum(solved) <= 6 and report.scored == 3000
+    score_file(book, tmp_path / "old.csv")
+    assert (tmp_path / "new.csv").read_bytes() == (tmp_path / "old.csv").read_bytes()

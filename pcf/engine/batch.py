@@ -36,6 +36,26 @@ CHUNK = 4096
 """Parameter sets per batched solve (bounds the (N, n, n) foreground matrices)."""
 
 
+def _layers(targets: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Split ``targets`` (a target column per source column) into layers in which no target
+    repeats: layer k holds the k-th source of each target, as (sources, targets)."""
+    rank = np.zeros(len(targets), dtype=int)
+    count: dict[int, int] = {}
+    for i, t in enumerate(targets.tolist()):
+        rank[i] = count.get(t, 0)
+        count[t] = rank[i] + 1
+    return [(np.flatnonzero(rank == k), targets[rank == k])
+            for k in range(int(rank.max()) + 1 if len(rank) else 0)]
+
+
+def _add_columns(out: np.ndarray, layers: list, values: np.ndarray) -> None:
+    """``out[:, targets[i]] += values[:, i]`` for every source column ``i``, in source order
+    per target (what ``np.add.at`` does for one row, so sums round the same), one fancy-index
+    addition per layer (:func:`_layers`)."""
+    for sources, targets in layers:
+        out[:, targets] += values[:, sources]
+
+
 @dataclass
 class BatchResult:
     """Results of N parameter sets of one product.
@@ -73,6 +93,9 @@ class BatchSystem:
         self.stages = list(system.stages)
         self._evaluate = compile_formulas_array(system._derived, system._formula_sources,
                                                 system.inputs)
+        self._cell_layers = _layers(system._cell)
+        self._ff_layers = _layers(system._ff_rows * system.size + system._ff_cols)
+        self._stage_layers = _layers(system._out.stage)
 
     def amounts(self, values: dict[str, np.ndarray], n: int) -> np.ndarray:
         """Exchange amounts of ``n`` parameter sets, shape (n, slots), rounded and summed per
@@ -102,10 +125,9 @@ class BatchSystem:
             return single.astype(np.float64)
         n = amounts.shape[0]
         cell32 = np.zeros((n, system._cells), dtype=np.float32)
-        # on transposed views: each cell accumulates its slots in slot order, as one set does
-        np.add.at(cell32.T, system._cell, single.T)
+        _add_columns(cell32, self._cell_layers, single)
         cell64 = np.zeros((n, system._cells))
-        np.add.at(cell64.T, system._cell, single.astype(np.float64).T)
+        _add_columns(cell64, self._cell_layers, single.astype(np.float64))
         scale = np.divide(cell32.astype(np.float64), cell64, out=np.ones((n, system._cells)),
                           where=cell64 != 0.0)
         return single.astype(np.float64) * scale[:, system._cell]
@@ -151,8 +173,9 @@ class BatchSystem:
         system = self.system
         n, size = amounts.shape[0], system.size
         a_ff = np.zeros((n, size, size))
-        np.add.at(a_ff.transpose(1, 2, 0), (system._ff_rows, system._ff_cols),
-                  (system._ff_sign * amounts[:, system._ff_slot]).T)
+        values = system._ff_sign * amounts[:, system._ff_slot]
+        flat = a_ff.reshape(n, size * size)
+        _add_columns(flat, self._ff_layers, values)
         demand = np.zeros((n, size, 1))
         demand[:, system.reference, 0] = 1.0
         s = np.linalg.solve(a_ff, demand)[:, :, 0]
@@ -163,7 +186,7 @@ class BatchSystem:
         split = None
         if stages:
             split = np.zeros((n, len(self.stages)))
-            np.add.at(split.T, rows.stage, impacts[:, :, 0].T)
+            _add_columns(split, self._stage_layers, impacts[:, :, 0])
         return totals, split
 
     def evaluate(self, values: dict[str, np.ndarray], n: int | None = None,

@@ -26,6 +26,7 @@ The numbers equal the per-line path's (tests/test_order_batch.py: random books, 
 from __future__ import annotations
 
 import csv
+import gc
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -74,12 +75,13 @@ def _row_chunks(reader: Any, width: int) -> Iterator[tuple[list[list[str]], list
         yield rows, numbers
 
 
-def _distinct(values: list[str]) -> tuple[np.ndarray, list[str]]:
-    """(codes, distinct values in order of first appearance) of a column of strings."""
-    index: dict[str, int] = {}
-    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64,
-                        count=len(values))
-    return codes, list(index)
+def _distinct(values: Any) -> tuple[np.ndarray, list[Any]]:
+    """(codes, distinct values in order of first appearance) of a column of strings
+    (``pandas.factorize``: one hash pass in C)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    return codes.astype(np.int64, copy=False), list(uniques)
 
 
 class _Product:
@@ -128,20 +130,59 @@ class _Product:
             if entry is not None and len(entry[0]):
                 pos, cells = entry
                 c_codes, c_values = _distinct(cells)
-                coerced: list[Any] = []
-                failed = np.zeros(len(c_values), dtype=bool)
-                for j, cell in enumerate(c_values):
-                    try:
-                        coerced.append(spec.coerce(cell))
-                    except PcfError:
-                        coerced.append(spec.default)
-                        failed[j] = True
+                numbers = _numbers(spec, c_values)
+                if numbers is not None:  # plain numbers in range: coerce and encode at once
+                    coded = {k: numbers for k in spec.brightway_names()}
+                    if spec.optional:
+                        coded[spec.brightway_names()[1]] = np.ones(len(numbers))
+                    failed = np.zeros(len(c_values), dtype=bool)
+                else:
+                    coerced: list[Any] = []
+                    failed = np.zeros(len(c_values), dtype=bool)
+                    for j, cell in enumerate(c_values):
+                        try:
+                            coerced.append(spec.coerce(cell))
+                        except PcfError:
+                            coerced.append(spec.default)
+                            failed[j] = True
+                    coded = _encode(spec, coerced)
                 if failed.any():
                     ok[pos[failed[c_codes]]] = False
-                for key, values in _encode(spec, coerced).items():
+                for key, values in coded.items():
                     columns[key][pos] = np.asarray(values)[c_codes]
             encoded.update(columns)
         return encoded
+
+
+def _dedupe(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct rows in order of first appearance, row -> distinct row) of a matrix of
+    encoded parameter sets, by hashing (pandas), not sorting; no copy when all differ."""
+    import pandas as pd
+
+    frame = pd.DataFrame(matrix)
+    repeated = frame.duplicated().to_numpy()
+    if not repeated.any():
+        return matrix, np.arange(len(matrix))
+    codes = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+    return matrix[~repeated], codes.astype(np.int64, copy=False)
+
+
+def _numbers(spec: Any, cells: list[str]) -> np.ndarray | None:
+    """The cells of a number parameter as floats when every one is a finite number within
+    the range (what :meth:`~pcf.paramspec.ParameterSpec.coerce` returns for them: Python's
+    ``float`` of the text); None when any is not (they are then coerced one by one)."""
+    if spec.type != "number":
+        return None
+    try:
+        values = np.array([float(c) for c in cells], dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not np.isfinite(values).all():
+        return None
+    if (spec.min is not None and (values < spec.min).any()) or (
+            spec.max is not None and (values > spec.max).any()):
+        return None
+    return values
 
 
 def _encode(spec: Any, values: list[Any]) -> dict[str, np.ndarray]:
@@ -227,7 +268,16 @@ def score_csv_batched(in_path: str | Path, out_path: str | Path, *, on_error: st
             if state.errors and on_error == "fail":
                 raise OrderLinesError(state.errors)
 
-        _write_atomic(Path(out_path), "csv", write)
+        # the chunks are millions of small lists without cycles: the cyclic garbage
+        # collector would walk them again and again for nothing (15-34 % of the run time of
+        # the per-line path, issue 21); reference counting frees each chunk
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            _write_atomic(Path(out_path), "csv", write)
+        finally:
+            if collecting:
+                gc.enable()
     return CsvReport(state.lines, state.scored, state.errors, len(state.groups), True)
 
 
@@ -287,31 +337,27 @@ class _State:
         base = self.lines
         self.lines += n
         columns = list(zip(*rows, strict=True))
-        order_ids = [_id_text(v) for v in columns[self.i_order]]
-        line_ids = [_id_text(v) for v in columns[self.i_line]]
-        products = [_id_text(v) for v in columns[self.i_product]]
-        units = [_id_text(v) for v in columns[self.i_unit]]
-        variants = ([_id_text(v) or None for v in columns[self.i_variant]]
-                    if self.i_variant is not None else [None] * n)
+        # ids as the per-line reader reads them (_id_text of a text cell is its strip())
+        order_ids = [v.strip() for v in columns[self.i_order]]
+        line_ids = [v.strip() for v in columns[self.i_line]]
         ok = np.ones(n, dtype=bool)
         dropped = np.zeros(n, dtype=bool)  # refused here, with the per-line message
         # line ids: the per-line checks, in the per-line order (valid, then unique)
         seen = self.seen
-        for i, (order_id, line_id) in enumerate(zip(order_ids, line_ids, strict=True)):
+        for i, key in enumerate(zip(order_ids, line_ids, strict=True)):
+            line_id = key[1]
             if not line_id or len(line_id) > MAX_ID_LENGTH or line_id.isspace():
                 ok[i] = False  # the per-line path names the problem
-                continue
-            key = (order_id, line_id)
-            if key in seen:
-                where = f"order {order_id!r}" if order_id else "the order"
+            elif key in seen:
+                where = f"order {key[0]!r}" if key[0] else "the order"
                 self.errors.append(LineError(base + i, f"line {numbers[i]}", "line_id",
                                              f"duplicate line_id {line_id!r} in {where}"))
                 dropped[i] = True
                 ok[i] = False
-                continue
-            seen.add(key)
+            else:
+                seen.add(key)
         # quantities: each distinct cell parsed once
-        q_codes, q_cells = _distinct(list(columns[self.i_qty]))
+        q_codes, q_cells = _distinct(columns[self.i_qty])
         q_values = np.empty(len(q_cells))
         for j, cell in enumerate(q_cells):
             try:
@@ -320,10 +366,13 @@ class _State:
                 q_values[j] = math.nan
         quantity = q_values[q_codes]
         ok &= ~np.isnan(quantity)
-        per = np.full(n, math.nan)
-        declared = np.empty(n, dtype=object)
-        version = np.empty(n, dtype=object)
-        factor = np.full(n, math.nan)
+        u_codes, u_cells = _distinct(columns[self.i_unit])
+        units = [_id_text(u) for u in u_cells]
+        if self.i_variant is not None:
+            v_codes, v_cells = _distinct(columns[self.i_variant])
+            v_text = [_id_text(v) or None for v in v_cells]
+        else:
+            v_codes, v_text = np.zeros(n, dtype=np.int64), [None]
         # parameter cells: most are blank; keep where they are not, converted once
         param_cells: dict[str, tuple[np.ndarray, dict[int, Any]]] = {}
         for name, col in self.params:
@@ -334,8 +383,13 @@ class _State:
                     given[i] = False
             param_cells[name] = (given, {i: _value(column[i], self.decimal_comma)
                                          for i in np.flatnonzero(given).tolist()})
-        p_codes, p_names = _distinct(products)
-        for code, product_id in enumerate(p_names):
+        per = np.full(n, math.nan)
+        factor = np.full(n, math.nan)
+        declared: list[Any] = [None] * n
+        version: list[Any] = [None] * n
+        p_codes, p_cells = _distinct(columns[self.i_product])
+        for code, cell in enumerate(p_cells):
+            product_id = _id_text(cell)
             rows_of = np.flatnonzero((p_codes == code) & ok)
             if not len(rows_of):
                 continue
@@ -344,48 +398,46 @@ class _State:
             if product is None:
                 ok[rows_of] = False
                 continue
-            idx = rows_of.tolist()
-            for i in idx:
-                f = self.factor(units[i], product.declared_unit) if units[i] and \
-                    not units[i].isspace() else None
-                if f is None:
-                    ok[i] = False
-                else:
-                    factor[i] = f
-            local_ok = ok[rows_of].copy()
+            unit_factor = np.array([
+                math.nan if not u or u.isspace() or (f := self.factor(u, product.declared_unit))
+                is None else f for u in units])
+            factor[rows_of] = unit_factor[u_codes[rows_of]]
+            local_ok = ok[rows_of] & ~np.isnan(factor[rows_of])
             cells = {}
             for name, (given, values) in param_cells.items():
-                here = given[rows_of]
-                pos = np.flatnonzero(here)
+                pos = np.flatnonzero(given[rows_of])
                 cells[name] = (pos, [values[i] for i in rows_of[pos].tolist()])
-            encoded = product.encode([variants[i] for i in idx], cells, local_ok)
+            variants = [v_text[c] for c in v_codes[rows_of].tolist()]
+            encoded = product.encode(variants, cells, local_ok)
             ok[rows_of] = local_ok
             good = np.flatnonzero(local_ok)
             if not len(good):
                 continue
-            matrix = np.column_stack([encoded[k][good] for k in product.batch.inputs
-                                      if k in encoded]) if encoded else np.zeros((len(good), 0))
             names = [k for k in product.batch.inputs if k in encoded]
-            distinct, inverse = np.unique(matrix, axis=0, return_inverse=True)
-            inverse = inverse.reshape(-1)
-            for row in distinct:
-                self.groups.add(hash((product_id, row.tobytes())))
+            matrix = np.column_stack([encoded[k][good] for k in names])
+            distinct, inverse = _dedupe(matrix)
+            self.groups.update(hash((product_id, row.tobytes())) for row in distinct)
             result = product.batch.evaluate({k: distinct[:, j] for j, k in enumerate(names)},
                                             n=len(distinct))
             target = rows_of[good]
             per[target] = result.part("total")[inverse]
-            declared[target] = product.declared_unit
-            version[target] = product.version
+            for i in target.tolist():
+                declared[i] = product.declared_unit
+                version[i] = product.version
         out: list[list[Any]] = []
         slow = np.flatnonzero(~ok & ~dropped)
         slow_scored = self._slow(rows, numbers, slow, base) if len(slow) else {}
         totals = per * (quantity * factor)
         per_list, total_list = per.tolist(), totals.tolist()
-        for i in range(n):
-            if ok[i]:
-                out.append(rows[i] + [declared[i], per_list[i], total_list[i], version[i]])
-            elif i in slow_scored:
-                out.append(rows[i] + slow_scored[i])
+        if not len(slow) and not dropped.any():
+            out = [row + [d, p, t, v] for row, d, p, t, v in zip(
+                rows, declared, per_list, total_list, version, strict=True)]
+        else:
+            for i in range(n):
+                if ok[i]:
+                    out.append(rows[i] + [declared[i], per_list[i], total_list[i], version[i]])
+                elif i in slow_scored:
+                    out.append(rows[i] + slow_scored[i])
         self.scored += len(out)
         return out
 
