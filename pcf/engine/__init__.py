@@ -6,11 +6,11 @@ See :mod:`pcf.engine.linalg` for the mathematics and :mod:`pcf.engine.engine` fo
 
 from typing import Any
 
-from pcf.engine.engine import Engine, get_engine, reset_engine
+from pcf.engine.engine import Engine, get_engine, load_cached_engine, reset_engine
 from pcf.engine.result import Contribution, Result
 
-__all__ = ["Engine", "get_engine", "reset_engine", "write_engine_cache", "Result",
-           "Contribution"]
+__all__ = ["Engine", "get_engine", "load_cached_engine", "reset_engine", "write_engine_cache",
+           "Result", "Contribution"]
 
 
 def write_engine_cache() -> dict[str, Any] | None:

@@ -540,6 +540,24 @@ def get_engine() -> Engine:
     return _ENGINE
 
 
+def load_cached_engine() -> bool:
+    """Make this process's engine the one in the on-disk cache, if it is valid
+    (:func:`pcf.engine.cache.load_engine`); never builds from Brightway.
+
+    Returns
+    -------
+    bool
+        True if this process now has an engine (loaded now or before).
+    """
+    global _ENGINE
+    with _LOCK:
+        if _ENGINE is None:
+            from pcf.engine.cache import load_engine
+
+            _ENGINE = load_engine()
+        return _ENGINE is not None
+
+
 def reset_engine() -> None:
     """Forget the engine (after ``pcf setup`` rebuilt the project in this process)."""
     global _ENGINE
