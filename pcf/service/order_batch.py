@@ -154,6 +154,14 @@ class _Product:
         return encoded
 
 
+def _row_hashes(matrix: np.ndarray, salt: str) -> np.ndarray:
+    """A 64-bit hash per row of ``matrix`` (pandas' row hash), combined with ``salt``."""
+    import pandas as pd
+
+    rows = pd.util.hash_pandas_object(pd.DataFrame(matrix), index=False).to_numpy()
+    return rows ^ np.uint64(abs(hash(salt)) & 0x7FFFFFFFFFFFFFFF)
+
+
 def _dedupe(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(distinct rows in order of first appearance, row -> distinct row) of a matrix of
     encoded parameter sets, by hashing (pandas), not sorting; no copy when all differ."""
@@ -278,7 +286,7 @@ def score_csv_batched(in_path: str | Path, out_path: str | Path, *, on_error: st
         finally:
             if collecting:
                 gc.enable()
-    return CsvReport(state.lines, state.scored, state.errors, len(state.groups), True)
+    return CsvReport(state.lines, state.scored, state.errors, state.distinct(), True)
 
 
 class _State:
@@ -294,13 +302,23 @@ class _State:
         self.i_variant = idx.get("variant")
         self.params = [(name[len(PARAM_PREFIX):], i) for name, i in idx.items()
                        if name.startswith(PARAM_PREFIX)]
-        self.seen: set[tuple[str, str]] = set()
+        self.seen: set[str] = set()
+        """``order_id NUL line_id`` of every line with a valid id so far (ids hold no NUL:
+        the text checks refuse it, and a NUL can only make two keys differ, never equal)."""
         self.errors: list[LineError] = []
-        self.groups: set[int] = set()
+        self.groups: list[np.ndarray] = []
+        """64-bit hashes of the distinct parameter sets solved, per chunk and product."""
+        self.slow_groups: set[int] = set()
         self.lines = 0
         self.scored = 0
         self.products: dict[str, _Product | None] = {}
         self.factors: dict[tuple[str, str], float | None] = {}
+
+    def distinct(self) -> int:
+        """Distinct footprints computed: parameter sets solved as arrays (by 64-bit hash)
+        plus the groups of the per-line path."""
+        hashes = np.unique(np.concatenate(self.groups)) if self.groups else ()
+        return len(hashes) + len(self.slow_groups)
 
     def product(self, product_id: str) -> _Product | None:
         if product_id not in self.products:
@@ -344,12 +362,13 @@ class _State:
         dropped = np.zeros(n, dtype=bool)  # refused here, with the per-line message
         # line ids: the per-line checks, in the per-line order (valid, then unique)
         seen = self.seen
-        for i, key in enumerate(zip(order_ids, line_ids, strict=True)):
-            line_id = key[1]
+        for i, (order_id, line_id) in enumerate(zip(order_ids, line_ids, strict=True)):
             if not line_id or len(line_id) > MAX_ID_LENGTH or line_id.isspace():
                 ok[i] = False  # the per-line path names the problem
-            elif key in seen:
-                where = f"order {key[0]!r}" if key[0] else "the order"
+                continue
+            key = f"{order_id}\x00{line_id}"  # one string per line: half a tuple's memory
+            if key in seen:
+                where = f"order {order_id!r}" if order_id else "the order"
                 self.errors.append(LineError(base + i, f"line {numbers[i]}", "line_id",
                                              f"duplicate line_id {line_id!r} in {where}"))
                 dropped[i] = True
@@ -416,7 +435,7 @@ class _State:
             names = [k for k in product.batch.inputs if k in encoded]
             matrix = np.column_stack([encoded[k][good] for k in names])
             distinct, inverse = _dedupe(matrix)
-            self.groups.update(hash((product_id, row.tobytes())) for row in distinct)
+            self.groups.append(_row_hashes(distinct, product_id))
             result = product.batch.evaluate({k: distinct[:, j] for j, k in enumerate(names)},
                                             n=len(distinct))
             target = rows_of[good]
@@ -455,7 +474,7 @@ class _State:
         self.errors.sort(key=lambda e: e.index)
         out = {}
         for s in result.scored:
-            self.groups.add(hash(("slow", id(s.group))))
+            self.slow_groups.add(id(s.group))
             out[picked[s.index]] = [s.group.declared_unit, float(s.group.per["total"]),
                                     float(s.group.per["total"] * s.quantity_declared),
                                     s.group.version]

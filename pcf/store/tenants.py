@@ -266,7 +266,9 @@ def list_keys(engine: Engine, name: str) -> list[KeyInfo]:
 
 def revoke_key(engine: Engine, name: str, prefix: str) -> KeyInfo:
     """Revoke the key of tenant ``name`` named by ``prefix`` (its listed prefix, or the whole
-    key). Effective for the next request on every worker (nothing caches keys).
+    key). Effective for the next request on every worker: the transaction notifies the key
+    caches (:func:`pcf.store.keycache.notify`); the caller then calls
+    :meth:`KeyCache.changed` (``Store.revoke_key`` does).
 
     Returns
     -------
