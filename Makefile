@@ -54,6 +54,8 @@ bench: setup
 	$(BIN)/python benchmarks/bench_engine.py
 	@if [ -f benchmarks/bench_api.py ]; then $(BIN)/python benchmarks/bench_api.py; fi
 	$(BIN)/python benchmarks/bench_abuse.py
+	$(BIN)/python benchmarks/bench_throughput.py
+	$(BIN)/python benchmarks/profile_request.py --requests 2000 --top 15
 
 # Removes the environment and caches, never var/ (the signing key and the application
 # database live there).

@@ -4,17 +4,24 @@ Declared units and exchange units are pint expressions: ``kg``, ``t`` (tonne), `
 ``MWh``, ``Wh``, ``MJ``, ``GJ``, ``tkm`` (tonne-kilometre), ``m3``. ``tkm`` is defined here as
 ``tonne * kilometer``; ``m2``/``m3`` (and ``cm3``, ``km2``, ...) are read as ``m**2``/``m**3``,
 which pint does not do by itself.
+
+The registry is built on first use (:func:`registry`, also reachable as ``pcf.units.ureg``):
+importing pint and building its registry costs ~0.2 s, which a command or request that
+converts nothing (a quantity in the declared unit) does not pay (issue 21).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 from functools import lru_cache
-
-import pint
+from typing import TYPE_CHECKING, Any
 
 from pcf.errors import InvalidQuantity
+
+if TYPE_CHECKING:
+    import pint
 
 MAX_QUANTITY = 1e15
 """Largest accepted quantity, in the unit given (keeps every total finite)."""
@@ -27,15 +34,41 @@ _AREA_VOLUME = re.compile(r"(?<![A-Za-z0-9_])([kcdmµu]?m)([23])(?![A-Za-z0-9_])
 """A length unit with a trailing power, ``m3`` or ``cm2``: rewritten to ``m**3``, ``cm**2``.
 (Defining ``m3`` as a unit instead would let pint prefix it: ``cm3`` = 0.01 m3.)"""
 
-ureg: pint.UnitRegistry = pint.UnitRegistry(
-    preprocessors=[lambda text: _AREA_VOLUME.sub(r"\1**\2", text)])
-ureg.define("tkm = tonne * kilometer")
-ureg.define("CO2e = [co2e]")
+_REGISTRY: pint.UnitRegistry | None = None
+_LOCK = threading.Lock()
+
+IDENTITY_UNITS = frozenset({"kg", "g", "t", "kWh", "Wh", "MWh", "MJ", "GJ"})
+"""Units pint knows for certain: one of them converted to itself is 1 without pint."""
+
+
+def registry() -> pint.UnitRegistry:
+    """pcf's one pint registry (``tkm`` and ``CO2e`` defined, ``m3`` read as ``m**3``), built
+    on first use."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        with _LOCK:
+            if _REGISTRY is None:
+                import pint
+
+                ureg: pint.UnitRegistry = pint.UnitRegistry(
+                    preprocessors=[lambda text: _AREA_VOLUME.sub(r"\1**\2", text)])
+                ureg.define("tkm = tonne * kilometer")
+                ureg.define("CO2e = [co2e]")
+                _REGISTRY = ureg
+    return _REGISTRY
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ureg":  # the registry, built on first use
+        return registry()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=512)
 def _factor(from_unit: str, to_unit: str) -> float:
-    return float(ureg.Quantity(1.0, from_unit).to(to_unit).magnitude)
+    if from_unit == to_unit and from_unit in IDENTITY_UNITS:
+        return 1.0
+    return float(registry().Quantity(1.0, from_unit).to(to_unit).magnitude)
 
 
 def conversion_factor(from_unit: str, to_unit: str, field: str = "unit") -> float:

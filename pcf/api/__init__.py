@@ -156,7 +156,9 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         (default: :func:`pcf.config.database_url`); ``MAX_CONTENT_LENGTH`` the body limit;
         ``PCF_DEV`` development mode (``pcf serve --dev``: PACT over plain HTTP, certificates
         without issuer settings; default: ``TESTING`` or the environment variable
-        ``PCF_DEV``); ``PCF_RATE_LIMITS`` (default True) turns the per-tenant rate limits on.
+        ``PCF_DEV``); ``PCF_RATE_LIMITS`` (default True) turns the per-tenant rate limits on;
+        ``PCF_MIGRATE`` (default True) runs the database migrations on open (``pcf serve``'s
+        workers say False: the master migrated the same database before forking them).
     store : pcf.store.Store, optional
         An open store to use instead of opening one.
 
@@ -190,7 +192,8 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         app.config["PCF_DEV"] = bool(app.config.get("TESTING")) or \
             os.environ.get("PCF_DEV", "").strip().lower() in ("1", "true", "yes", "on")
     if store is None:
-        store = Store.open(app.config.get("PCF_DATABASE_URL"))
+        store = Store.open(app.config.get("PCF_DATABASE_URL"),
+                           upgrade=bool(app.config.get("PCF_MIGRATE", True)))
     state = AppState(store=store)
     app.extensions["pcf"] = state
     api = PcfApi(app)

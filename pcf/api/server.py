@@ -68,6 +68,28 @@ def warm_engine() -> int:
         return 0
 
 
+def preload_modules() -> bool:
+    """In the gunicorn master, before the fork (issue 21): import the API's modules and load
+    the engine from its on-disk cache, so every worker starts with them (copy-on-write)
+    instead of importing and loading on its own. Only code and plain arrays cross the fork:
+    no app, no database connection, no thread; when the cache is not valid nothing is built
+    here (building reads Brightway's SQLite) and each worker builds its own, as before.
+
+    Returns
+    -------
+    bool
+        True if the engine was loaded from the cache.
+    """
+    import importlib
+
+    from pcf.api import BLUEPRINTS, FLASK_BLUEPRINTS
+    from pcf.engine import load_cached_engine
+
+    for name in (*BLUEPRINTS, *FLASK_BLUEPRINTS):
+        importlib.import_module(name)
+    return load_cached_engine()
+
+
 def _post_worker_init(worker) -> None:
     n = warm_engine()
     worker.log.info("pcf worker %s: engine warm (%d products)", worker.pid, n)
@@ -352,6 +374,7 @@ def run_production(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
     """
     from gunicorn.app.base import BaseApplication
 
+    preload_modules()
     options = gunicorn_options(host, port, workers, timeout, access_log, threads,
                                worker_connections, certfile, keyfile, forwarded_allow_ips)
     url = local_url(host, port, bool(certfile))
@@ -366,7 +389,8 @@ def run_production(host: str = "127.0.0.1", port: int = 8000, workers: int = 2,
         def load(self):
             from pcf.api import create_app
 
-            return create_app({"PCF_DEV": False, "PCF_LOCAL_URL": url})
+            # the master migrated the database (_on_starting): workers skip Alembic (issue 21)
+            return create_app({"PCF_DEV": False, "PCF_LOCAL_URL": url, "PCF_MIGRATE": False})
 
         def run(self):
             try:

@@ -9,7 +9,8 @@
 - ``POST /v1/tenants/{name}/keys`` ``{expires_in_days? | expires_at?}``: a new key, shown
   once (201);
 - ``DELETE /v1/tenants/{name}/keys/{prefix}``: revoke a key; the next request with it is
-  401 on every worker (keys are not cached).
+  401 on every worker (the revocation invalidates every worker's key cache,
+  :mod:`pcf.store.keycache`).
 
 The same operations are ``pcf tenants show|limits|keys|add-key|revoke-key``.
 """

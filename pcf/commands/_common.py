@@ -85,6 +85,9 @@ def ensure_project() -> None:
     click.echo("Brightway project missing or stale: building it from databases/ ...",
                err=True)
     stamp = ensure_built(force=True)
+    from pcf.engine import write_engine_cache
+
+    write_engine_cache()  # the next cold command or worker loads the engine without Brightway
     click.echo(f"built database version {stamp['version']} in {stamp['seconds']} s",
                err=True)
 

@@ -100,9 +100,15 @@ def score(in_csv: str, out_csv: str, on_error: str, progress: bool | None) -> No
     started = time.perf_counter()
     bar = ProgressBar(progress)
     try:
-        file_format(out_csv, "output")  # an unknown extension fails before any work
+        out_fmt = file_format(out_csv, "output")  # an unknown extension fails before any work
+        in_fmt = file_format(in_csv)
         ensure_project()
-        report = score_file(in_csv, out_csv, on_error=on_error, progress=bar)
+        if in_fmt == "csv" and out_fmt == "csv":  # in chunks, as arrays (issue 21)
+            from pcf.service.order_batch import score_csv_batched
+
+            report = score_csv_batched(in_csv, out_csv, on_error=on_error, progress=bar)
+        else:
+            report = score_file(in_csv, out_csv, on_error=on_error, progress=bar)
     except OrderLinesError as exc:
         _report(exc.errors)
         click.echo(f"{len(exc.errors)} bad line(s); nothing written "

@@ -44,6 +44,13 @@ def setup(force: bool, fmt: str) -> None:
                        "'<version>+modified'); `pcf setup --force` rebuilds from databases/ "
                        "and discards these edits.", err=True)
             stamp = {**(read_stamp() or {}), "rebuilt": False, "project_edits": state.edits}
+    if not stamp.get("project_edits") and not _engine_cache_valid(stamp):
+        # the engine pickled per database version: cold commands and workers skip Brightway
+        from pcf.engine import write_engine_cache
+
+        entry = write_engine_cache()
+        if entry is not None:
+            stamp["engine_cache"] = entry
     stamp.pop("definitions", None)  # the product definitions are in `pcf products`
     if fmt == "json":
         emit_json(stamp)
@@ -54,3 +61,20 @@ def setup(force: bool, fmt: str) -> None:
     click.echo(f"Brightway project 'pcf' {status}: database version {stamp['version']}, "
                f"{stamp['activities']} activities, products {', '.join(stamp['products'])}"
                + (f", {stamp['seconds']} s" if stamp["rebuilt"] else ""))
+
+
+def _engine_cache_valid(stamp: dict) -> bool:
+    """True if the stamp records an engine cache for its version and the file is there with
+    the recorded hash (:mod:`pcf.engine.cache` checks the rest when it loads)."""
+    import hashlib
+
+    from pcf.engine.cache import FORMAT, cache_file
+
+    entry = stamp.get("engine_cache") or {}
+    if entry.get("format") != FORMAT or entry.get("version") != stamp.get("version"):
+        return False
+    try:
+        data = cache_file(entry["version"]).read_bytes()
+    except OSError:
+        return False
+    return hashlib.sha256(data).hexdigest() == entry.get("sha256")

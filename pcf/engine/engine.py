@@ -224,7 +224,8 @@ class ProductSystem:
         self._cells = len(cell_ids)
         self._shared_cells = len(cell_ids) < len(cells)
         self._formula_slots = np.array([s for s, _ in formulas], dtype=int)
-        self._evaluate = compile_formulas(derived, [f for _, f in formulas], self.inputs)
+        self._formula_sources = [f for _, f in formulas]
+        self._evaluate = compile_formulas(derived, self._formula_sources, self.inputs)
         self._derived = derived
         prefixes = tuple(x.prefix for x in self.links)
         self._own_inputs = [n for n in self.inputs if not prefixes or not n.startswith(prefixes)]
@@ -249,6 +250,19 @@ class ProductSystem:
         # rows whose amount is a supplier-specific footprint parameter (primary data)
         self._row_supplier = [_names_in(slot_formula.get(r[1], ""), footprint_names)
                               if footprint_names else None for r in rows]
+
+    def __getstate__(self) -> dict:
+        """Picklable state (:mod:`pcf.engine.cache`): compiled functions are left out."""
+        state = dict(self.__dict__)
+        state.pop("_evaluate", None)
+        state["_binding_functions"] = {}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        """Restore from :meth:`__getstate__`, compiling the formulas again (checked by
+        :func:`pcf.formulas.compile_formulas` as on construction)."""
+        self.__dict__.update(state)
+        self._evaluate = compile_formulas(self._derived, self._formula_sources, self.inputs)
 
     def supplier_values(self, values: dict) -> dict[str, dict[str, float]]:
         """Values of every supplier's encoded parameters in a calculation of this product.
@@ -612,13 +626,35 @@ _LOCK = threading.Lock()
 
 
 def get_engine() -> Engine:
-    """Return this process's engine, building it on first use (thread-safe)."""
+    """Return this process's engine (thread-safe): on first use, loaded from the on-disk
+    cache that ``pcf setup`` writes (:func:`pcf.engine.cache.load_engine`, no Brightway
+    import) when it is valid, else built from the Brightway project."""
     global _ENGINE
     if _ENGINE is None:
         with _LOCK:
             if _ENGINE is None:
-                _ENGINE = Engine()
+                from pcf.engine.cache import load_engine
+
+                _ENGINE = load_engine() or Engine()
     return _ENGINE
+
+
+def load_cached_engine() -> bool:
+    """Make this process's engine the one in the on-disk cache, if it is valid
+    (:func:`pcf.engine.cache.load_engine`); never builds from Brightway.
+
+    Returns
+    -------
+    bool
+        True if this process now has an engine (loaded now or before).
+    """
+    global _ENGINE
+    with _LOCK:
+        if _ENGINE is None:
+            from pcf.engine.cache import load_engine
+
+            _ENGINE = load_engine()
+        return _ENGINE is not None
 
 
 def reset_engine() -> None:

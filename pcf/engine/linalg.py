@@ -24,9 +24,12 @@ an input from the background (``amount x lambda``) or a direct emission of a for
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy.sparse import csc_matrix
-from scipy.sparse.linalg import splu
+
+if TYPE_CHECKING:  # scipy is imported on use: a cached engine never needs it (issue 21)
+    from scipy.sparse import csc_matrix
 
 
 def cumulative_impacts(technosphere: csc_matrix, biosphere, cf: np.ndarray) -> np.ndarray:
@@ -46,6 +49,9 @@ def cumulative_impacts(technosphere: csc_matrix, biosphere, cf: np.ndarray) -> n
     ndarray (n, k)
         kg CO2e per unit of each activity's reference flow, one column per method.
     """
+    from scipy.sparse import csc_matrix
+    from scipy.sparse.linalg import splu
+
     rhs = np.asarray(biosphere.T @ cf)
     lu = splu(csc_matrix(technosphere.T))
     return lu.solve(rhs)

@@ -281,3 +281,11 @@ def _build(product_id: str, version: str, suppliers: dict[str, str]) -> ProductP
     return ProductProvenance(product_id=product_id, location=location,
                              reference_years=reference_years, rows=rows,
                              database_version=version, carbon_content=own_carbon)
+
+
+def preload(version: str, provenance: dict[str, ProductProvenance]) -> None:
+    """Put provenance read earlier (:mod:`pcf.engine.cache`) into the cache of database
+    ``version``, so :func:`product_provenance` does not read the project."""
+    with _LOCK:
+        for product_id, entry in provenance.items():
+            _CACHE[(version, product_id)] = entry

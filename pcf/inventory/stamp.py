@@ -134,3 +134,25 @@ def quick_freshness(root: Path | None = None) -> bool | None:
     if signature is not None and signature == stamp.get("file_signature"):
         return True
     return None
+
+
+def record_engine_cache(entry: dict[str, Any]) -> None:
+    """Record the engine cache written for this build (:mod:`pcf.engine.cache`) in the
+    stamp, as ``"engine_cache"``: ``{"file", "sha256", "version", "code"}``. Replaces the
+    stamp atomically; a later build writes a stamp without the entry, which invalidates it.
+
+    Raises
+    ------
+    FileNotFoundError
+        The project was never built (no stamp).
+    """
+    import os
+
+    stamp = read_stamp()
+    if stamp is None:
+        raise FileNotFoundError(stamp_path())
+    stamp["engine_cache"] = entry
+    path = stamp_path()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(stamp, indent=2))
+    os.replace(tmp, path)

@@ -39,6 +39,10 @@ log = logging.getLogger("pcf.jobs")
 
 POLL_SECONDS = 0.2
 """How often an idle worker looks for a job."""
+REQUEUE_SECONDS = 5.0
+"""How often a worker puts back the running jobs of this host's workers that are gone (at
+start, then between jobs): a worker that starts before a killed one is reaped still finds
+its job (issue 21: workers start in a fraction of a second now)."""
 
 
 @dataclass
@@ -192,13 +196,19 @@ def process_job(store: Any, job: Any, worker: str) -> str:
 
 
 def _alive(pid: int) -> bool:
+    """True if process ``pid`` runs; a zombie (killed, not yet reaped by its new parent)
+    is dead: it holds no lock and will never finish its job."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): trust the signal check
 
 
 def run_worker(store: Any, stop: threading.Event | None = None, *, worker: str | None = None,
@@ -229,12 +239,19 @@ def run_worker(store: Any, stop: threading.Event | None = None, *, worker: str |
 
     stop = stop or threading.Event()
     worker = worker or worker_name()
-    requeued = store.requeue_abandoned(_alive)
-    if requeued:
-        log.warning("requeued %d order job(s) of workers that are gone", requeued)
     done = 0
     idle_since = time.monotonic()
+    requeue_at = 0.0  # at start, then every REQUEUE_SECONDS while idle
     while not stop.is_set():
+        if time.monotonic() >= requeue_at:
+            try:
+                requeued = store.requeue_abandoned(_alive)
+            except PcfError as exc:
+                log.warning("order jobs: %s", exc)
+                requeued = 0
+            if requeued:
+                log.warning("requeued %d order job(s) of workers that are gone", requeued)
+            requeue_at = time.monotonic() + REQUEUE_SECONDS
         try:
             job = store.claim_job(worker)
         except PcfError as exc:  # the database is unavailable: wait and retry

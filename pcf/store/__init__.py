@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 from pcf.store import jobs as _jobs, orders as _orders, tenants as _tenants
 from pcf.store.db import check_health, make_engine, migrate
 from pcf.store.jobs import JobRecord
+from pcf.store.keycache import KeyCache
 from pcf.store.orders import LineRecord
 from pcf.store.tenants import KeyInfo, TenantInfo
 
@@ -34,6 +35,8 @@ class Store:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self.key_cache = KeyCache(engine)
+        """Verified API keys of this process (:mod:`pcf.store.keycache`)."""
 
     @classmethod
     def open(cls, url: str | None = None, *, upgrade: bool = True) -> Store:
@@ -66,7 +69,9 @@ class Store:
         check_health(self.engine)
 
     def dispose(self) -> None:
-        """Close pooled connections (call in a child after ``fork``)."""
+        """Close pooled connections and stop the key cache's listener (call in a child after
+        ``fork``; both come back on next use)."""
+        self.key_cache.close()
         self.engine.dispose()
 
     # tenants -----------------------------------------------------------------
@@ -86,16 +91,20 @@ class Store:
 
     def revoke_key(self, name: str, prefix: str) -> KeyInfo:
         """Revoke a key of tenant ``name`` (see :func:`pcf.store.tenants.revoke_key`)."""
-        return _tenants.revoke_key(self.engine, name, prefix)
+        info = _tenants.revoke_key(self.engine, name, prefix)
+        self.key_cache.changed()
+        return info
 
     def set_limits(self, name: str, **limits: Any) -> TenantInfo:
         """Set a tenant's ``rate_limit`` and/or ``daily_order_lines`` (see
         :func:`pcf.store.tenants.set_limits`)."""
-        return _tenants.set_limits(self.engine, name, **limits)
+        info = _tenants.set_limits(self.engine, name, **limits)
+        self.key_cache.changed()
+        return info
 
     def authenticate(self, key: str) -> TenantInfo | None:
         """Return the tenant of API key ``key`` or None."""
-        return _tenants.authenticate(self.engine, key)
+        return _tenants.authenticate(self.engine, key, self.key_cache)
 
     def list_tenants(self) -> list[TenantInfo]:
         """Return all tenants ordered by name."""

@@ -7,16 +7,18 @@ authenticated with one indexed lookup. The key is returned once, by :func:`creat
 
 Keys are named by their ``prefix`` (the first 12 characters, ``pcf_`` and 8 random ones,
 enough to tell a tenant's keys apart and useless to an attacker). A key may have an expiry;
-a revoked or expired key stops working at once for every worker process, since every request
-is authenticated against the database (nothing is cached). ``last_used_at`` is written at
-most once a minute per key (:data:`LAST_USED_RESOLUTION`), so authentication stays a read.
+a revoked or expired key stops working at once for every worker process: verified keys are
+cached per process (:mod:`pcf.store.keycache`), and revoking a key or changing a tenant's
+limits notifies every process's cache (:func:`pcf.store.keycache.notify` in the same
+transaction, then :meth:`~pcf.store.keycache.KeyCache.changed`). ``last_used_at`` is written
+at most once a minute per key (:data:`LAST_USED_RESOLUTION`), so authentication stays a read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from pcf.errors import InvalidInput, StateConflict, TenantExists, UnknownResource, UnknownTenant
 from pcf.roles import ROLES
 from pcf.store.db import write_connection
+from pcf.store.keycache import CachedKey, KeyCache, notify
 from pcf.store.models import ApiKey, Tenant, aware_utc, table, utcnow
 
 KEY_PREFIX = "pcf_"
@@ -186,16 +189,35 @@ def add_key(engine: Engine, name: str, expires_at: datetime | None = None) -> st
     return key
 
 
-def authenticate(engine: Engine, key: str) -> TenantInfo | None:
+def authenticate(engine: Engine, key: str, cache: KeyCache | None = None) -> TenantInfo | None:
     """Return the tenant owning the API key ``key`` if it is neither revoked nor expired,
-    else None. Refreshes the key's ``last_used_at`` when it is older than a minute."""
+    else None. Refreshes the key's ``last_used_at`` when it is older than a minute.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+    key : str
+        The key as sent (``pcf_...``).
+    cache : KeyCache, optional
+        The process's cache of verified keys (:mod:`pcf.store.keycache`): a hit answers
+        without touching the database; a miss reads it and fills the cache.
+    """
     if not key or not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
     digest = hash_key(key)
     now = utcnow()
+    token = cache.token() if cache is not None else None
+    if cache is not None:
+        hit = cache.get(digest, token, now)
+        if hit is not None:
+            if hit.last_used is None or now - hit.last_used > LAST_USED_RESOLUTION:
+                _touch(engine, hit.key_pk, now)
+                cache.put(digest, replace(hit, last_used=now), token)
+            return hit.tenant
     with engine.connect() as conn:
         row = conn.execute(
-            select(*_TENANT_COLUMNS, ApiKey.id.label("key_pk"), ApiKey.last_used_at)
+            select(*_TENANT_COLUMNS, ApiKey.id.label("key_pk"), ApiKey.last_used_at,
+                   ApiKey.expires_at)
             .join(ApiKey, ApiKey.tenant_id == Tenant.id)
             .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None),
                    or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now))
@@ -205,7 +227,12 @@ def authenticate(engine: Engine, key: str) -> TenantInfo | None:
     last = aware_utc(row.last_used_at)
     if last is None or now - last > LAST_USED_RESOLUTION:
         _touch(engine, row.key_pk, now)
-    return _tenant(row)
+        last = now
+    tenant = _tenant(row)
+    if cache is not None:
+        cache.put(digest, CachedKey(tenant, row.key_pk, aware_utc(row.expires_at),
+                                    cache.clock(), last), token)
+    return tenant
 
 
 def _touch(engine: Engine, key_pk: int, now: datetime) -> None:
@@ -239,7 +266,9 @@ def list_keys(engine: Engine, name: str) -> list[KeyInfo]:
 
 def revoke_key(engine: Engine, name: str, prefix: str) -> KeyInfo:
     """Revoke the key of tenant ``name`` named by ``prefix`` (its listed prefix, or the whole
-    key). Effective for the next request on every worker (nothing caches keys).
+    key). Effective for the next request on every worker: the transaction notifies the key
+    caches (:func:`pcf.store.keycache.notify`); the caller then calls
+    :meth:`KeyCache.changed` (``Store.revoke_key`` does).
 
     Returns
     -------
@@ -279,6 +308,7 @@ def revoke_key(engine: Engine, name: str, prefix: str) -> KeyInfo:
             raise StateConflict(f"key {rows[0].prefix} of {name!r} is already revoked",
                                 field="prefix")
         conn.execute(update(ApiKey).where(ApiKey.id == rows[0].id).values(revoked_at=utcnow()))
+        notify(conn)
         row = conn.execute(
             select(ApiKey.prefix, ApiKey.created_at, ApiKey.expires_at, ApiKey.revoked_at,
                    ApiKey.last_used_at).where(ApiKey.id == rows[0].id)).one()
@@ -307,6 +337,7 @@ def set_limits(engine: Engine, name: str, rate_limit: Any = _UNSET,
     with write_connection(engine) as conn:
         if values:
             conn.execute(update(Tenant).where(Tenant.name == name).values(**values))
+            notify(conn)
         row = conn.execute(select(*_TENANT_COLUMNS).where(Tenant.name == name)).first()
     if row is None:
         raise UnknownTenant(f"no tenant named {name!r}", field="name")

@@ -91,6 +91,15 @@ class Server:
                 pids.append(int(stat.parent.name))
         return pids
 
+    def wait_workers(self, n: int = 2, timeout: float = 30.0) -> list[int]:
+        """The HTTP workers once there are ``n`` (gunicorn spawns them one after the other;
+        with the engine loaded before the fork the first may answer /health before the next
+        is forked)."""
+        deadline = time.monotonic() + timeout
+        while len(self.workers()) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.workers()
+
     def kill9(self) -> None:
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(30)
@@ -208,7 +217,7 @@ def test_kill_9_while_writing_leaves_no_partial_order(server_home, backend, tmp_
     server = Server(server_home, port, {**env, "PCF_TEST_PAUSE_BEFORE_COMMIT": "60"},
                     tmp_path / "server1.log")
     try:
-        assert len(server.workers()) == 2  # gunicorn master + 2 workers
+        assert len(server.wait_workers(2)) == 2  # gunicorn master + 2 workers
         _post_in_background(server, _big_order("CRASH-1"), headers)
         deadline = time.monotonic() + 60
         while not writing():

@@ -171,7 +171,7 @@ def test_kill_9_during_a_job_loses_nothing_and_scores_once(server_home, backend,
                                         "PCF_TEST_PAUSE_ON": "order_lines"},
                     tmp_path / "server1.log")
     try:
-        assert len(server.workers()) == 2
+        assert len(server.wait_workers(2)) == 2
         conn_headers = {**headers, "Prefer": "respond-async"}
         status, body = server.request("POST", "/v1/orders", _async_order("JOB-1"), conn_headers)
         assert status == 202, body[:300]

@@ -213,3 +213,25 @@ def test_rename_leaves_function_names():
 
     assert rename("max(y, 2) + abs(x)", {"y": "s__y", "x": "s__x", "abs": "no", "max": "no"}) \
         == "max(s__y, 2) + abs(s__x)"
+
+
+def test_array_compiler_equals_the_scalar_one_set_by_set():
+    """compile_formulas_array (issue 21): min/max/abs, conditionals and chained comparisons
+    elementwise, the same values as compile_formulas on each set."""
+    import random
+
+    import numpy as np
+
+    from pcf.formulas import compile_formulas, compile_formulas_array
+
+    derived = {"d": "max(a, b, 0.25) * (1 if a < b <= 0.9 else 2)", "e": "abs(a - b) / (1 + c)"}
+    outputs = ["d + e", "min(a, c) ** 2", "a * 3 - 1", "(b > 0.5) * d", "7.5", "a ** 0.5 + e"]
+    scalar = compile_formulas(derived, outputs, ["a", "b", "c"])
+    vector = compile_formulas_array(derived, outputs, ["a", "b", "c"])
+    rng = random.Random(1)
+    sets = [{k: rng.uniform(0, 1) for k in "abc"} for _ in range(200)]
+    columns = vector({k: np.array([s[k] for s in sets]) for k in "abc"})
+    for i, s in enumerate(sets):
+        for j, value in enumerate(scalar(s)):
+            got = np.broadcast_to(columns[j], (len(sets),))[i]
+            assert abs(got - value) <= 1e-15 * max(1.0, abs(value)), (outputs[j], s)

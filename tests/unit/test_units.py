@@ -170,3 +170,22 @@ def test_only_length_units_take_a_trailing_power(unit):
 def test_co2e_unit_is_not_rewritten():
     # "CO2e" ends in a digit-letter pair; the m2/m3 rule must leave it alone
     assert conversion_factor("kg CO2e/kg", "kg CO2e/t") == pytest.approx(1000.0, rel=1e-12)
+
+
+def test_identity_shortcut_agrees_with_pint_and_registry_is_lazy():
+    """A unit converted to itself skips pint (issue 21); pint agrees it is exactly 1."""
+    import subprocess
+    import sys
+
+    from pcf import units
+
+    for unit in sorted(units.IDENTITY_UNITS):
+        assert units.conversion_factor(unit, unit) == 1.0
+        assert float(units.registry().Quantity(1.0, unit).to(unit).magnitude) == 1.0
+    assert units.ureg is units.registry()
+    code = ("import sys\nfrom pcf.units import conversion_factor\n"
+            "assert conversion_factor('kg', 'kg') == 1.0\nprint('pint' in sys.modules)\n"
+            "assert conversion_factor('t', 'kg') == 1000.0\nprint('pint' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["False", "True"]
