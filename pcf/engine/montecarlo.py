@@ -35,11 +35,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pcf.config import MC_MAX_DRAWS
 from pcf.errors import InvalidInput
 
 CHUNK = 2000
 """Draws per chunk: the unit of seeding, caching and vectorized work."""
-MAX_DRAWS = 100_000
+MAX_DRAWS = MC_MAX_DRAWS
 """Most draws one request may ask for (memory and time stay bounded)."""
 MAX_SEED = 2**63 - 1
 PERCENTILES = (2.5, 50.0, 97.5)

@@ -107,7 +107,7 @@ def get_product(product_id: str) -> dict:
 def compute_footprint(product: str, variant: str | None = None,
                       parameters: dict | None = None, quantity: Any = None,
                       unit: str | None = None, contributions: bool = True,
-                      provenance: bool = False) -> dict:
+                      provenance: bool = False, uncertainty: dict | None = None) -> dict:
     """Compute a Footprint (DESIGN.md, "Footprint").
 
     Parameters
@@ -140,6 +140,10 @@ def compute_footprint(product: str, variant: str | None = None,
         ``"gwp_basis"``: the share of its total characterized with IPCC AR6 and the share
         resting on CO2e figures on other GWP sets (:func:`pcf.accounting.gwp_basis.
         gwp_basis_mix`), and ``method["label"]`` says so.
+    uncertainty : dict, optional
+        ``{"draws": N, "seed": S}``: add ``"uncertainty"``, the Monte Carlo statistics of the
+        total, GWP parts and stages (:func:`pcf.service.uncertainty.describe`); N from 1 to
+        100,000, S >= 0 (default 0).
 
     Returns
     -------
@@ -159,9 +163,16 @@ def compute_footprint(product: str, variant: str | None = None,
     UnknownResource
         Unknown product.
     InvalidInput
-        Unknown variant or parameter, invalid value, bad quantity or unit.
+        Unknown variant or parameter, invalid value, bad quantity or unit, bad
+        ``uncertainty`` (field ``uncertainty.draws`` / ``uncertainty.seed``).
     """
     from pcf.units import MAX_QUANTITY, check_quantity, conversion_factor  # pint: load on use
+
+    mc = None
+    if uncertainty is not None:
+        from pcf.service import uncertainty as mc_service
+
+        mc = mc_service.parse_request(uncertainty)
 
     product_model = model(product)
     settings = product_model.resolve(variant, parameters)
@@ -235,6 +246,9 @@ def compute_footprint(product: str, variant: str | None = None,
                 for item in footprint["contributions"]]}
         footprint["gwp_basis"] = gwp_basis_mix(traced)
         footprint["method"] = {**METHOD, "label": footprint["gwp_basis"]["label"]}
+    if mc is not None:
+        footprint["uncertainty"] = mc_service.describe(
+            mc_service.draws_of(product, settings.encoded, *mc), declared_units)
     return footprint
 
 
