@@ -1,6 +1,7 @@
 """``pcf footprint PRODUCT [--variant V] [--set NAME=VALUE]... [--quantity Q --unit U]
-[--company C --year Y] [--mc N [--seed S]]``: one Footprint (with ``--company`` and ``--year``: that company's, of
-that reporting year, with its stored supplier footprints)."""
+[--company C --year Y] [--mc N [--seed S]]``: one Footprint (with ``--company`` and
+``--year``: that company's, of that reporting year, with its stored supplier footprints; with
+``--mc``: its Monte Carlo uncertainty)."""
 
 from __future__ import annotations
 
