@@ -11,7 +11,7 @@ import math
 import threading
 from typing import Any
 
-from pcf.accounting.data_quality import primary_data
+from pcf.accounting.data_quality import pedigree_dqi, primary_data
 from pcf.accounting.electricity import electricity_accounting
 from pcf.accounting.gwp_basis import gwp_basis_mix
 from pcf.engine import get_engine
@@ -241,10 +241,13 @@ def compute_footprint(product: str, variant: str | None = None,
             traced = footprint
         else:
             traced = {"contributions": [
-                {**item, "provenance": [{"gwp": m.gwp, "gwp_split": dict(m.gwp_split)}
+                {**item, "provenance": [{"gwp": m.gwp, "gwp_split": dict(m.gwp_split),
+                                         "pedigree": dict(m.pedigree),
+                                         "ef_pedigree": dict(m.ef_pedigree)}
                                         for m in prov.lookup(item)]}
                 for item in footprint["contributions"]]}
         footprint["gwp_basis"] = gwp_basis_mix(traced)
+        footprint["dqi"] = pedigree_dqi(traced)
         footprint["method"] = {**METHOD, "label": footprint["gwp_basis"]["label"]}
     if mc is not None:
         footprint["uncertainty"] = mc_service.describe(
