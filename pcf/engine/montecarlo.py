@@ -111,17 +111,20 @@ class Factors:
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Return (n, len) multiplicative factors; columns without uncertainty are 1.
 
-        One standard normal and one uniform per cell are drawn whatever the distributions,
-        so adding a distribution to one amount does not shift the draws of the others.
+        One standard normal per cell is drawn whatever the distributions, then, only when a
+        uniform or triangular distribution is present, one uniform per cell: the draws depend
+        on the database version only (changing a distribution changes the version).
         """
         z = rng.standard_normal((n, len(self.kind)))
-        u = rng.random((n, len(self.kind)))
+        u = rng.random((n, len(self.kind))) if np.isin(self.kind, (4, 5)).any() else None
         out = np.ones_like(z)
         k = self.kind
         ln = k == 2
-        out[:, ln] = np.exp(self.sigma[ln] * z[:, ln])
+        out[:, ln] = np.exp(z[:, ln] * self.sigma[ln])
         nm = k == 3
         out[:, nm] = 1.0 + self.sigma[nm] * z[:, nm]
+        if u is None:
+            return out
         un = k == 4
         out[:, un] = self.low[un] + (self.high[un] - self.low[un]) * u[:, un]
         tr = k == 5
@@ -308,28 +311,38 @@ def simulate(system, background: Background, values: dict, draws: int, seed: int
     factors = system.mc_factors
     out = system._out
     n_act = system.size
-    bg = out_bg_rows = system.mc_lam_rows
-    is_bg = bg >= 0
-    totals, stages = [], []
+    lam_rows = system.mc_lam_rows
+    bg = np.flatnonzero(lam_rows >= 0)
+    bio = np.flatnonzero(lam_rows < 0)
+    # background rows grouped by the background activity they draw on: (rows_bg, unique)
+    unique, where = np.unique(lam_rows[bg], return_inverse=True)
+    group = np.zeros((len(bg), len(unique)))
+    group[np.arange(len(bg)), where] = 1.0
+    bio_unit = out.unit_impact[bio]
+    unit0 = out.unit_impact[:, 0].copy()
     onehot = np.zeros((len(out.stage), len(system.stages)))
     onehot[np.arange(len(out.stage)), out.stage] = 1.0
-    rhs = np.zeros(n_act)
+    rhs = np.zeros((n_act, 1))
     rhs[system.reference] = 1.0
+    totals, stages = [], []
     for chunk in range(math.ceil(draws / CHUNK)):
         rng = _generator(seed, product_stream(system.product_id), chunk)
         amounts = factors.draw(rng, CHUNK) * amounts0
         a = np.zeros((CHUNK, n_act, n_act))
         np.add.at(a, (slice(None), system._ff_rows, system._ff_cols),
                   system._ff_sign * amounts[:, system._ff_slot])
-        s = np.linalg.solve(a, np.broadcast_to(rhs, (CHUNK, n_act))[..., None])[..., 0]
-        per_du = s[:, out.consumer] * amounts[:, out.slot]
-        unit = np.broadcast_to(out.unit_impact, (CHUNK, *out.unit_impact.shape)).copy()
-        if is_bg.any():
-            lam = background_draws(background, seed, chunk)
-            unit[:, is_bg, :] = lam[:, out_bg_rows[is_bg], :]
-        impacts = per_du[:, :, None] * unit
-        totals.append(impacts.sum(axis=1))
-        stages.append(impacts[:, :, 0] @ onehot)
+        s = np.linalg.solve(a, np.broadcast_to(rhs, (CHUNK, n_act, 1)))[..., 0]
+        per_du = s[:, out.consumer] * amounts[:, out.slot]          # (CHUNK, rows)
+        parts = per_du[:, bio] @ bio_unit                           # direct emissions
+        unit = np.broadcast_to(unit0, per_du.shape)
+        if len(bg):
+            lam = background_draws(background, seed, chunk)         # (CHUNK, n, 4)
+            picked = lam[:, unique, :]
+            parts = parts + np.einsum("cu,cuk->ck", per_du[:, bg] @ group, picked)
+            unit = unit.copy()
+            unit[:, bg] = picked[:, where, 0]
+        totals.append(parts)
+        stages.append((per_du * unit) @ onehot)
     t = np.concatenate(totals)[:draws]
     st = np.concatenate(stages)[:draws]
     return Draws(parts={p: t[:, i] for i, p in enumerate(SPLIT)},
