@@ -547,6 +547,30 @@ class Engine:
                                 ex.get("pcf_uncertainty")))
         return Background(rows, tech, bio, production)
 
+    def parameter_uncertainty(self, product_id: str) -> dict[str, dict]:
+        """Distributions of a product's own number-parameter defaults (issue 17).
+
+        Returns
+        -------
+        dict
+            Encoded Brightway parameter name -> ``{"default", "minimum", "maximum",
+            "uncertainty"}`` (``uncertainty``: the ``pcf_uncertainty`` written by ``pcf
+            setup``), for the parameters whose uncertainty is not ``none``.
+        """
+        from bw2data.parameters import ActivityParameter
+
+        out = {}
+        rows = ActivityParameter.select().where((ActivityParameter.database == PRODUCTS_DB)
+                                                & (ActivityParameter.group == product_id))
+        for row in rows:
+            spec = (row.data or {}).get("pcf_uncertainty") or {}
+            if row.formula or spec.get("distribution") in (None, "none"):
+                continue
+            out[row.name] = {"default": float(row.amount), "uncertainty": spec,
+                             "minimum": row.data.get("minimum"),
+                             "maximum": row.data.get("maximum")}
+        return dict(sorted(out.items()))
+
     def system(self, product_id: str) -> ProductSystem:
         """Return the compiled :class:`ProductSystem` (KeyError if unknown)."""
         return self.products[product_id]

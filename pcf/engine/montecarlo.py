@@ -75,7 +75,8 @@ def check_request(draws, seed) -> tuple[int, int]:
     return draws, seed
 
 
-def _generator(seed: int, stream: int, chunk: int) -> np.random.Generator:
+def generator(seed: int, stream: int, chunk: int) -> np.random.Generator:
+    """The random generator of (seed, stream, chunk): numpy PCG64 seeded by a SeedSequence."""
     return np.random.default_rng(np.random.SeedSequence([seed, stream, chunk]))
 
 
@@ -176,7 +177,7 @@ class Background:
     def draws(self, seed: int, chunk: int) -> np.ndarray:
         """``lambda_G`` for the :data:`CHUNK` draws of chunk ``chunk`` of ``seed``:
         (CHUNK, rows, 4), kg CO2e per unit of each background activity by GWP part."""
-        rng = _generator(seed, 0, chunk)
+        rng = generator(seed, 0, chunk)
         ft = self.t_factors.draw(rng, CHUNK)
         fb = self.b_factors.draw(rng, CHUNK)
         return self._solve(ft, fb)
@@ -278,6 +279,9 @@ class Draws:
     parts: dict
     stages: dict
     seed: int
+    rows: np.ndarray | None = None
+    """With ``rows=True``: (n, rows) kg CO2e (total part) of each first-tier contribution row
+    of the product (``system._out.labels`` order)."""
 
     @property
     def n(self) -> int:
@@ -285,7 +289,8 @@ class Draws:
         return len(self.parts["total"])
 
 
-def simulate(system, background: Background, values: dict, draws: int, seed: int) -> Draws:
+def simulate(system, background: Background, values: dict, draws: int, seed: int,
+             rows: bool = False) -> Draws:
     """Draw the footprint of ``system`` at encoded parameter ``values``.
 
     Parameters
@@ -298,6 +303,8 @@ def simulate(system, background: Background, values: dict, draws: int, seed: int
         request's values and the defaults are the case computed.
     draws, seed : int
         See :func:`check_request` (validated there).
+    rows : bool
+        Keep each first-tier contribution row's draws (:attr:`Draws.rows`; sensitivity).
 
     Returns
     -------
@@ -324,9 +331,9 @@ def simulate(system, background: Background, values: dict, draws: int, seed: int
     onehot[np.arange(len(out.stage)), out.stage] = 1.0
     rhs = np.zeros((n_act, 1))
     rhs[system.reference] = 1.0
-    totals, stages = [], []
+    totals, stages, kept = [], [], []
     for chunk in range(math.ceil(draws / CHUNK)):
-        rng = _generator(seed, product_stream(system.product_id), chunk)
+        rng = generator(seed, product_stream(system.product_id), chunk)
         amounts = factors.draw(rng, CHUNK) * amounts0
         a = np.zeros((CHUNK, n_act, n_act))
         np.add.at(a, (slice(None), system._ff_rows, system._ff_cols),
@@ -342,11 +349,15 @@ def simulate(system, background: Background, values: dict, draws: int, seed: int
             unit = unit.copy()
             unit[:, bg] = picked[:, where, 0]
         totals.append(parts)
-        stages.append((per_du * unit) @ onehot)
+        row_impacts = per_du * unit
+        stages.append(row_impacts @ onehot)
+        if rows:
+            kept.append(row_impacts)
     t = np.concatenate(totals)[:draws]
     st = np.concatenate(stages)[:draws]
     return Draws(parts={p: t[:, i] for i, p in enumerate(SPLIT)},
-                 stages={name: st[:, i] for i, name in enumerate(system.stages)}, seed=seed)
+                 stages={name: st[:, i] for i, name in enumerate(system.stages)}, seed=seed,
+                 rows=np.concatenate(kept)[:draws] if rows else None)
 
 
 def summary(x: np.ndarray) -> dict:

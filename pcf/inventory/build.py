@@ -355,10 +355,12 @@ def parameter_rows(product, notes: dict[str, str] | None = None,
               "description": f"derived parameter of {product.id}",
               "comment": f"derived: {name} = {formula} (recomputed from the parameters)"}
              for name, formula in product.derived.items()]
+    numbers = {spec.brightway_names()[0]: spec for spec in product.parameters.values()
+               if spec.type == "number" and not spec.optional}
     for row in rows:
-        spec = product.parameters.get(row["name"])
-        u = (uncertainty or {}).get((product.id, row["name"]))
-        if u is not None and spec is not None and spec.type == "number":
+        spec = numbers.get(row["name"])
+        u = (uncertainty or {}).get((product.id, spec.name)) if spec is not None else None
+        if u is not None and spec is not None:
             row.update(brightway_fields(u, float(row["amount"]), spec.min, spec.max))
             row["pcf_uncertainty"] = u.to_dict()
         note = (notes or {}).get(row["name"])

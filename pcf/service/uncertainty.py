@@ -18,7 +18,14 @@ from typing import Any
 import numpy as np
 
 from pcf.engine import get_engine
-from pcf.engine.montecarlo import CHUNK, MAX_DRAWS, Draws, check_request, simulate, summary
+from pcf.engine.montecarlo import (  # noqa: F401 - simulate used by pcf.service.sensitivity
+    CHUNK,
+    MAX_DRAWS,
+    Draws,
+    check_request,
+    simulate,
+    summary,
+)
 from pcf.errors import InvalidInput
 
 METHOD = ("Monte Carlo: every exchange's amount drawn from its distribution (lognormal from "
