@@ -69,9 +69,70 @@ def main() -> None:
     for r in rows:
         print(f"{r['product']:<22}{r['pcf_cold_s']:>11.3f}{r['pcf_warm_s']:>11.3f}"
               f"{r['bw2calc_s']:>15.3f}{r['per_draw_ratio_bw_over_pcf_warm']:>16.0f}")
+    book = order_book()
     out = REPO / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "montecarlo.json").write_text(json.dumps({"products": rows}, indent=2))
+    (out / "montecarlo.json").write_text(json.dumps({"products": rows, "order_book": book},
+                                                    indent=2))
+
+
+def order_book(lines: int = 100_000, draws: int = 1000) -> list[dict]:
+    """``score_file(..., uncertainty={draws})`` on ``lines`` random order lines, here and on a
+    LocalCluster (2 worker processes): wall time and peak RSS of this process (and of the
+    workers, read from the cluster)."""
+    import random
+    import resource
+    import tempfile
+
+    from dask.distributed import LocalCluster
+
+    from pcf.engine import get_engine
+    from pcf.service.order_files import score_file
+
+    rng = random.Random(17)
+    products = sorted(get_engine().products)
+    with tempfile.TemporaryDirectory(prefix="pcf-bench-") as tmp:
+        src = Path(tmp) / "orders.csv"
+        with src.open("w") as f:
+            f.write("order_id,line_id,product,quantity,unit,variant,"
+                    "param.renewable_electricity_share\n")
+            for i in range(lines):
+                product = rng.choice(products)
+                unit = "kWh" if product.startswith("battery-cell") else "kg"
+                f.write(f"O{i // 50},{i % 50},{product},{rng.randint(1, 500)},{unit},"
+                        f"{rng.choice(['virgin', 'recycled'])},"
+                        f"{rng.choice(['0', '0.25', '0.5', '1'])}\n")
+        results = []
+        start = time.perf_counter()
+        report = score_file(src, Path(tmp) / "local.csv",
+                            uncertainty={"draws": draws, "seed": 1})
+        local = time.perf_counter() - start
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        results.append({"where": "local", "lines": lines, "draws": draws,
+                        "groups": report.groups, "seconds": local, "peak_rss_mb": rss})
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster:
+            start = time.perf_counter()
+            score_file(src, Path(tmp) / "dask.csv", uncertainty={"draws": draws, "seed": 1},
+                       dask_scheduler=cluster.scheduler_address)
+            remote = time.perf_counter() - start
+            from dask.distributed import Client
+
+            with Client(cluster.scheduler_address) as client:
+                worker_mb = [w["metrics"]["memory"] / 2**20
+                             for w in client.scheduler_info()["workers"].values()]
+        results.append({"where": "LocalCluster (2 processes)", "lines": lines, "draws": draws,
+                        "groups": report.groups, "seconds": remote,
+                        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                        "worker_memory_mb": worker_mb})
+    print(f"\nOrder book: {lines:,} lines, {draws:,} draws per distinct footprint "
+          f"({report.groups} distinct footprints)")
+    for r in results:
+        extra = (f", workers {', '.join(f'{m:.0f}' for m in r['worker_memory_mb'])} MB"
+                 if "worker_memory_mb" in r else "")
+        print(f"  {r['where']:<28} {r['seconds']:7.2f} s, peak RSS here "
+              f"{r['peak_rss_mb']:.0f} MB{extra}")
+    return results
 
 
 if __name__ == "__main__":
