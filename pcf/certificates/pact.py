@@ -306,7 +306,7 @@ def build_product_footprint(*, pf_id: str, created: datetime, validity: tuple[da
                "geographicalDQR": (facts.get("dqi") or {}).get("geographicalDQR"),
                "temporalDQR": (facts.get("temporal") or {}).get("rating")}
     if all(v is not None for v in ratings.values()):
-        pcf["dqi"] = {k: decimal_str(v) for k, v in ratings.items()}
+        pcf["dqi"] = {k: decimal_str(float(v or 0.0)) for k, v in ratings.items()}
     if facts["aircraft"] > 0:
         pcf["aircraftGhgEmissions"] = _nonnegative("aircraftGhgEmissions", facts["aircraft"])
     comment = (

@@ -438,7 +438,7 @@ class Engine:
             if node.get("pcf_basis_kind") == "combustion-only":
                 combustion_only.add(node.key)
         self._act_index = act_index
-        bio_index = {}
+        bio_index: dict = {}
         self._bio_index = bio_index
         for flow_id, row in lca.dicts.biosphere.items():
             flow = bd.get_node(id=flow_id)

@@ -102,7 +102,8 @@ class Factors:
     def from_specs(cls, specs: list) -> Factors:
         """Build from ``pcf_uncertainty`` dicts (None or ``none``: no uncertainty)."""
         ids = {"lognormal": 2, "normal": 3, "uniform": 4, "triangular": 5}
-        kind = np.array([ids.get((s or {}).get("distribution"), 0) for s in specs], dtype=int)
+        kind = np.array([ids.get(str((s or {}).get("distribution")), 0) for s in specs],
+                        dtype=np.int64)
         sigma = np.array([float((s or {}).get("sigma", 0.0)) for s in specs])
         low = np.array([float((s or {}).get("low", 1.0)) for s in specs])
         mode = np.array([float((s or {}).get("mode", 1.0)) for s in specs])
@@ -187,7 +188,8 @@ class Background:
         parts = self.b_cf.shape[1] if len(self.b_amount) else 4
         direct = np.zeros((n, self.rows, parts))
         emitted = (fb * self.b_amount)[:, :, None] * self.b_cf[None, :, :]
-        np.add.at(direct, (slice(None), self.b_consumer), emitted)
+        # (rows, draws, parts) view: add each flow's draws at its consumer's row
+        np.add.at(direct.transpose(1, 0, 2), self.b_consumer, emitted.transpose(1, 0, 2))
         amounts = ft * self.t_amount
         if self.order is not None:
             lam = np.zeros_like(direct)
@@ -203,7 +205,7 @@ class Background:
         # a loop in the background: lambda^T A = direct, solved for every draw at once
         a = np.zeros((n, self.rows, self.rows))
         a[:, np.arange(self.rows), np.arange(self.rows)] = self.production
-        np.add.at(a, (slice(None), self.t_input, self.t_consumer), -amounts)
+        np.add.at(a.transpose(1, 2, 0), (self.t_input, self.t_consumer), -amounts.T)
         return np.linalg.solve(np.transpose(a, (0, 2, 1)), direct)
 
 
@@ -336,8 +338,8 @@ def simulate(system, background: Background, values: dict, draws: int, seed: int
         rng = generator(seed, product_stream(system.product_id), chunk)
         amounts = factors.draw(rng, CHUNK) * amounts0
         a = np.zeros((CHUNK, n_act, n_act))
-        np.add.at(a, (slice(None), system._ff_rows, system._ff_cols),
-                  system._ff_sign * amounts[:, system._ff_slot])
+        np.add.at(a.transpose(1, 2, 0), (system._ff_rows, system._ff_cols),
+                  (system._ff_sign * amounts[:, system._ff_slot]).T)
         s = np.linalg.solve(a, np.broadcast_to(rhs, (CHUNK, n_act, 1)))[..., 0]
         per_du = s[:, out.consumer] * amounts[:, out.slot]          # (CHUNK, rows)
         parts = per_du[:, bio] @ bio_unit                           # direct emissions

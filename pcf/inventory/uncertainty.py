@@ -310,7 +310,7 @@ class UncertaintyRules:
             "reliability": entry["reliability"],
             "completeness": entry["completeness"],
             "temporal": entry.get("temporal")
-            or temporal_score(int(year), self.reference_year, self.temporal_below),
+            or temporal_score(int(year), int(self.reference_year or 0), self.temporal_below),
             "geographical": entry.get("geographical")
             or geographical_score(str(geography), str(location), self.geographical),
             "technological": entry["technological"],
@@ -374,7 +374,7 @@ class UncertaintyRules:
             return Uncertainty("none", origin="setting (chosen by the user)")
         location = spec.meta.get("geography") or "GLO"
         return self._pedigree(spec.meta["source"], spec.meta["year"], spec.meta["geography"],
-                              location, self.parameter_variance, where)
+                              location, float(self.parameter_variance or 0.0), where)
 
 
 def resolve(root: Path, inventory) -> tuple[dict, dict, list[str]]:

@@ -646,7 +646,7 @@ def score_file(in_path: str | os.PathLike, out_path: str | os.PathLike, *,
     except OrderLinesError as exc:
         raise OrderLinesError(table.locate(exc.errors)) from None
     header = list(table.header) + list(OUTPUT_COLUMNS)
-    rows = scored_rows(table.rows, result.scored)
+    rows: Iterable[list[Any]] = scored_rows(table.rows, result.scored)
     total_interval = None
     if mc is not None:
         rows, total_interval = _with_intervals(rows, result.scored, mc, dask_scheduler)
@@ -657,7 +657,7 @@ def score_file(in_path: str | os.PathLike, out_path: str | os.PathLike, *,
                      True, total_interval)
 
 
-def _with_intervals(rows: Iterator[list[Any]], scored: list[ScoredLine], mc: tuple[int, int],
+def _with_intervals(rows: Iterable[list[Any]], scored: list[ScoredLine], mc: tuple[int, int],
                     dask_scheduler: str | None) -> tuple[list[list[Any]], dict]:
     """Rows with :data:`INTERVAL_COLUMNS`, and the total's statistics (one Monte Carlo per
     distinct footprint: :func:`pcf.service.order_intervals.intervals`)."""

@@ -68,7 +68,7 @@ def sensitivity(product: str, variant: str | None = None, parameters: dict | Non
     try:
         draws, seed = check_request(draws, seed)
     except InvalidInput as exc:
-        raise exc.relocated(exc.field.split(".")[-1]) from None
+        raise exc.relocated((exc.field or "").split(".")[-1]) from None
     product_model = model(product)
     settings = product_model.resolve(variant, parameters)
     engine = get_engine()
@@ -78,7 +78,7 @@ def sensitivity(product: str, variant: str | None = None, parameters: dict | Non
     var = float(np.var(total))
     labels = system._out.labels
     stages = system.stages
-    rows = []
+    rows: list[dict[str, Any]] = []
     if var > 0 and d.rows is not None:
         centred = d.rows - d.rows.mean(axis=0)
         share = (centred * (total - total.mean())[:, None]).mean(axis=0) / var
