@@ -112,3 +112,26 @@ def test_bad_requests_name_the_field(draws, seed, field):
     with pytest.raises(InvalidInput) as info:
         check_request(draws, seed)
     assert info.value.field == field
+
+
+def test_every_exchange_has_its_uncertainty_in_brightway_fields(built_home):
+    from pcf.bw import bw2data
+
+    bd = bw2data()
+    bd.projects.set_current("pcf")
+    seen = 0
+    for database in ("pcf-background", "pcf-products"):
+        for node in bd.Database(database):
+            for ex in node.exchanges():
+                if ex["type"] == "production":
+                    continue
+                spec = ex["pcf_uncertainty"]
+                seen += 1
+                if spec["distribution"] == "lognormal" and ex["amount"] != 0:
+                    assert ex["uncertainty type"] == 2
+                    assert ex["loc"] == pytest.approx(math.log(abs(ex["amount"])))
+                    assert ex["scale"] == pytest.approx(spec["sigma"])
+                    assert math.exp(ex["scale"]) == pytest.approx(spec["gsd"])
+                elif spec["distribution"] == "none":
+                    assert ex["uncertainty type"] == 1
+    assert seen > 300

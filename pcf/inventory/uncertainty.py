@@ -97,7 +97,9 @@ def brightway_fields(u: Uncertainty, amount: float, minimum: float | None = None
     conversion of ecoinvent processing, shared/reference/methods.md section 6.2). A figure of
     0 cannot carry a lognormal in Brightway (ln 0): it is written as type 0 (undefined), pcf
     keeps the relative description in ``pcf_uncertainty``. ``minimum``/``maximum`` (a
-    parameter's range) are written for bounded parameters.
+    parameter's range) are written for bounded parameters. A lognormal's ``loc`` is for the
+    amount at the default parameters: bw2data does not move it when a Brightway user changes
+    parameters (pcf's own Monte Carlo scales with the amount).
 
     Returns
     -------
@@ -105,10 +107,12 @@ def brightway_fields(u: Uncertainty, amount: float, minimum: float | None = None
         ``{"uncertainty type", "loc", "scale", "negative", "minimum", "maximum"}`` (as apply).
     """
     kind = u.distribution
+    # no loc for types 0 and 1: bw2data then takes the amount, which stays right when a
+    # Brightway user changes the parameters (a stale loc would make bw2data warn)
     if kind == "none":
-        return {"uncertainty type": 1, "loc": amount}
+        return {"uncertainty type": 1}
     if amount == 0.0:
-        return {"uncertainty type": 0, "loc": amount}
+        return {"uncertainty type": 0}
     out: dict[str, Any] = {"uncertainty type": BW_TYPES[kind]}
     if kind == "lognormal":
         out.update(loc=math.log(abs(amount)), scale=u.sigma, negative=amount < 0)

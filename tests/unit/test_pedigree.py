@@ -52,6 +52,6 @@ def test_brightway_fields_of_a_lognormal():
     assert brightway_fields(u, -2.5) == {"uncertainty type": 2, "loc": math.log(2.5),
                                          "scale": 0.2, "negative": True}
     assert brightway_fields(u, 0.0)["uncertainty type"] == 0
-    assert brightway_fields(Uncertainty("none"), 3.0) == {"uncertainty type": 1, "loc": 3.0}
+    assert brightway_fields(Uncertainty("none"), 3.0) == {"uncertainty type": 1}
     tri = brightway_fields(Uncertainty("triangular", low=0.5, mode=1.0, high=2.0), 4.0)
     assert (tri["minimum"], tri["loc"], tri["maximum"]) == (2.0, 4.0, 8.0)
