@@ -565,7 +565,7 @@ def _method_and_quality(pact: dict, calc: dict, dq: dict, unit: str,
     if band:
         quality.insert(0, ("95 % interval",
                            f"{fmt_number(band['p2_5'])} .. {fmt_number(band['p97_5'])} kg CO2e "
-                           f"per {unit} (Monte Carlo, median {fmt_number(band['median'])})"))
+                           f"per {unit}, median {fmt_number(band['median'])} (Monte Carlo)"))
     return _grid([[_key_values("Method and boundary", method), "",
                    _key_values("Data quality", quality)]], ["*", 18, "*"])
 
