@@ -52,6 +52,7 @@ lint: install
 
 bench: setup
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_montecarlo.py
 	@if [ -f benchmarks/bench_api.py ]; then $(BIN)/python benchmarks/bench_api.py; fi
 	$(BIN)/python benchmarks/bench_abuse.py
 	$(BIN)/python benchmarks/bench_throughput.py

@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                    "Reductions against the base year, targets."),
     "audit": ("pcf.commands.audit:audit",
               "Audit a footprint: ranges, mass balance, assumptions, GWP basis, flags."),
+    "sensitivity": ("pcf.commands.sensitivity:sensitivity",
+                    "What drives the uncertainty of a footprint (Monte Carlo)."),
     "orders": ("pcf.commands.orders:orders", "Score order-line files."),
     "tenants": ("pcf.commands.tenants:tenants", "API tenants, their keys and limits."),
     "jobs": ("pcf.commands.jobs:jobs", "Orders scored off the request path (queue)."),

@@ -112,3 +112,7 @@ def limits_database_url(main: str | None = None) -> str:
         stem = path[:-len(".sqlite3")] if path.endswith(".sqlite3") else path
         return f"sqlite:///{stem}-limits.sqlite3"
     return main
+
+MC_MAX_DRAWS = 100_000
+"""Most Monte Carlo draws one footprint, comparison or order line may ask for (issue 17):
+memory (about 8 bytes x draws x exchanges per chunk) and time stay bounded."""

@@ -203,7 +203,7 @@ def test_lfp_end_of_life_uses_lfp_hydrometallurgy(decl, built_home):
     eol = d["end_of_life"]
     assert eol["recycling_activity"] == "battery-cell-lfp-recycling-hydromet"
     assert not any("NMC hydrometallurgy proxy" in w for w in d["warnings"])
-    per_li2co3 = get_engine().background("battery-lfp-hydromet-recycling-output")["total"]
+    per_li2co3 = get_engine().background_impact("battery-lfp-hydromet-recycling-output")["total"]
     assert eol["recycling_kg_co2e_per_kg_cell"] == pytest.approx(per_li2co3 / 7.5568, rel=1e-4)
     kg_cell = d["distribution"]["kg_cell_per_kwh"]
     assert kg_cell == pytest.approx(1000 / LFP_WH_PER_KG)

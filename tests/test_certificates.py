@@ -318,7 +318,13 @@ def test_pact_product_footprint_validates_against_the_v3_schema(tenants, store, 
         assert pcf["referencePeriodStart"] == "2024-01-01T00:00:00Z"
     dq = pf["extensions"][0]["data"]["dataQuality"]
     assert 1 <= float(dq["temporalDQR"]) <= 5
-    assert "dqi" not in pcf and dq["geographicalDQR"] is None
+    # dqi (issue 17): pedigree ratings on PACT v3's 1..5 scale, the same in the extension
+    assert set(pcf["dqi"]) == {"technologicalDQR", "geographicalDQR", "temporalDQR"}
+    for key, value in pcf["dqi"].items():
+        assert 1 <= float(value) <= 5 and value == dq[key]
+    band = pf["extensions"][0]["data"]["uncertainty"]["kgCO2ePerDeclaredUnit"]
+    total = float(pcf["pcfExcludingBiogenicUptake"])
+    assert band["p2_5"] < total < band["p97_5"]
 
 
 def test_primary_data_share_counts_supplier_specific_figures_only(tenants, store):

@@ -69,8 +69,19 @@ def product_doc():
     }
 
 
-def write(root: Path, background=None, product=None, sources=None) -> Path:
+UNCERTAINTY_SOURCES = {
+    "src-a": {"reliability": 2, "completeness": 3, "technological": 2, "why": "test source"},
+    "pcf-assumption": {"reliability": 4, "completeness": 4, "technological": 3, "why": "test"},
+}
+
+
+def write(root: Path, background=None, product=None, sources=None,
+          uncertainty=None) -> Path:
     (root / "background").mkdir(parents=True, exist_ok=True)
+    rules = yaml.safe_load((REPO / "databases" / "uncertainty.yaml").read_text())
+    rules["sources"] = UNCERTAINTY_SOURCES
+    rules.update(uncertainty or {})
+    (root / "uncertainty.yaml").write_text(yaml.safe_dump(rules, sort_keys=False))
     (root / "products").mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "databases" / "flows.yaml", root / "flows.yaml")
     (root / "sources.yaml").write_text(yaml.safe_dump(sources or SOURCES, sort_keys=False))
@@ -518,3 +529,50 @@ def test_published_ranges_are_checked(tmp_path):
     assert "measure 'stage:nowhere'" in message and "unknown source 'src-b'" in message
     assert "replica sets unknown parameter 'colour'" in message
     assert "unknown product 'gizmo'" in message and "has no variant 'used'" in message
+
+
+# -- uncertainty (issue 17) ---------------------------------------------------------------------
+
+def test_every_figure_resolves_to_an_uncertainty(tmp_path):
+    inventory = load_inventory(write(tmp_path))
+    grid = inventory.uncertainty[("grid", 0)]
+    # src-a: reliability 2, completeness 3, technological 2; year 2023 vs 2025 -> temporal 1;
+    # GLO figure at a GLO activity -> geographical 1; CO2: basic variance 0.0006
+    assert grid.pedigree == {"reliability": 2, "completeness": 3, "temporal": 1,
+                             "geographical": 1, "technological": 2}
+    assert grid.sigma == pytest.approx((0.0006 + 0.0006 + 0.0006 + 0 + 0 + 0.0006) ** 0.5)
+    assert inventory.parameter_uncertainty[("widget", "recycled_content")].distribution == \
+        "none"
+    assert len(inventory.uncertainty) == sum(len(a.exchanges)
+                                             for a in inventory.activities.values())
+
+
+def test_source_without_pedigree_is_refused(tmp_path):
+    message = problems(write(tmp_path, uncertainty={"sources": {
+        "pcf-assumption": UNCERTAINTY_SOURCES["pcf-assumption"]}}))
+    assert "source 'src-a' has no pedigree in databases/uncertainty.yaml" in message
+    assert "databases/background/bg.yaml:" in message
+
+
+def test_bad_pedigree_score_is_refused(tmp_path):
+    bad = {**UNCERTAINTY_SOURCES, "src-a": {"reliability": 7, "completeness": 3,
+                                            "technological": 2, "why": "x"}}
+    assert "sources.src-a.reliability must be a score 1..5" in problems(
+        write(tmp_path, uncertainty={"sources": bad}))
+
+
+def test_missing_uncertainty_file_is_refused(tmp_path):
+    root = write(tmp_path)
+    (root / "uncertainty.yaml").unlink()
+    assert "databases/uncertainty.yaml: cannot read" in problems(root)
+
+
+def test_source_distribution_replaces_pedigree(tmp_path):
+    given = {"exchanges": [{"activity": "grid", "flow": "co2-fossil", "distribution": "uniform",
+                            "value": 0.5, "low": 0.4, "high": 0.7, "source": "src-a",
+                            "why": "range of the source"}]}
+    inventory = load_inventory(write(tmp_path, uncertainty=given))
+    u = inventory.uncertainty[("grid", 0)]
+    assert (u.distribution, u.low, u.high) == ("uniform", pytest.approx(0.8), pytest.approx(1.4))
+    wrong = {"exchanges": [{**given["exchanges"][0], "activity": "nope"}]}
+    assert "exchanges[0] names no exchange" in problems(write(tmp_path, uncertainty=wrong))

@@ -189,3 +189,77 @@ def assumption_share(footprint: dict, primary_params: list[str]) -> float:
                or ASSUMPTION_SOURCE in (m.get("ef_sources") or []) for m in metas(c)):
             assumed += weight
     return round(100.0 * assumed / den, 2) if den > 0 else 0.0
+
+
+DQI_THRESHOLD = 0.05
+"""Share of the footprint (by |kg CO2e|) above which an input is rated (PACT: the data quality
+ratings are weighted over the inputs making up more than 5 % of the PCF; methods.md 6.3)."""
+PEDIGREE_INDICATORS = ("technological", "geographical", "temporal", "completeness",
+                       "reliability")
+
+
+def contribution_scores(contribution: dict[str, Any]) -> dict[str, float] | None:
+    """Pedigree scores (1 best .. 5 worst) of one first-tier contribution, or None if unrated.
+
+    Rule: per indicator, the worse (higher) of the score of the contribution's own exchange
+    amount and, for an input from the background, the score of the background dataset's own
+    figures (their mean weighted by each figure's share of the dataset's cumulative kg CO2e;
+    :attr:`pcf.engine.provenance.ExchangeMeta.ef_pedigree`); several exchanges behind one
+    contribution: the worst. Exact figures (no pedigree) are not rated.
+    """
+    found = [m for m in metas(contribution) if m.get("pedigree") or m.get("ef_pedigree")]
+    if not found:
+        return None
+    out: dict[str, float] = {}
+    for key in PEDIGREE_INDICATORS:
+        values = [v for m in found for v in ((m.get("pedigree") or {}).get(key),
+                                             (m.get("ef_pedigree") or {}).get(key))
+                  if v is not None]
+        if values:
+            out[key] = float(max(values))
+    return out or None
+
+
+def pedigree_dqi(footprint: dict) -> dict[str, Any]:
+    """Data quality ratings of a footprint from the pedigree scores of its inputs (issue 17).
+
+    Formula, per indicator ``k`` (technological, geographical, temporal, completeness,
+    reliability)::
+
+        DQR_k = sum_i |c_i| * s_ik / sum_i |c_i|
+
+    over the first-tier contributions ``c_i`` (kg CO2e per declared unit) with
+    ``|c_i| >= 5 %`` of ``sum |c|`` that have scores ``s_ik`` (:func:`contribution_scores`).
+    The scale is the pedigree's, 1 (best) to 5 (worst), which is PACT v3's DQR scale.
+    ``coveragePercent`` is the share of ``sum |c|`` the rated contributions make.
+
+    Returns
+    -------
+    dict
+        ``{"technologicalDQR", "geographicalDQR", "temporalDQR", "completenessDQR",
+        "reliabilityDQR"}`` (floats rounded to 0.1, None when nothing is rated),
+        ``coveragePercent`` and ``rule``.
+    """
+    contributions = footprint.get("contributions") or []
+    den_all = sum(abs(float(c["kg_co2e_per_declared_unit"])) for c in contributions)
+    num = dict.fromkeys(PEDIGREE_INDICATORS, 0.0)
+    den = dict.fromkeys(PEDIGREE_INDICATORS, 0.0)
+    covered = 0.0
+    for c in contributions:
+        weight = abs(float(c["kg_co2e_per_declared_unit"]))
+        if den_all <= 0 or weight < DQI_THRESHOLD * den_all:
+            continue
+        scores = contribution_scores(c)
+        if scores is None:
+            continue
+        covered += weight
+        for key, value in scores.items():
+            num[key] += weight * value
+            den[key] += weight
+    out: dict[str, Any] = {f"{k}DQR": (round(num[k] / den[k], 1) if den[k] > 0 else None)
+                           for k in PEDIGREE_INDICATORS}
+    out["coveragePercent"] = round(100.0 * covered / den_all, 2) if den_all > 0 else 0.0
+    out["rule"] = ("pedigree scores (ecoinvent v3, 1 best .. 5 worst) of each input making up "
+                   ">= 5 % of the footprint: the worse of its amount's and its background "
+                   "dataset's (impact-weighted) score, averaged with |kg CO2e| weights")
+    return out

@@ -44,6 +44,7 @@ BLUEPRINTS = (
     "pcf.api.order_jobs",
     "pcf.api.reductions",
     "pcf.api.audit",
+    "pcf.api.sensitivity",
     "pcf.api.certificates",
     "pcf.api.pact_requests",
     "pcf.api.tenants",

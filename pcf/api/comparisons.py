@@ -38,11 +38,13 @@ def create_comparison(args: dict):
     """Compare cases of one product.
 
     Returns each case's Footprint per declared unit with its absolute (kg CO2e per declared
-    unit) and relative difference to the reference case, and the optional sweep. Roles:
-    engineer, admin.
+    unit) and relative difference to the reference case, and the optional sweep. With
+    `uncertainty: {draws, seed}` every case shares the same Monte Carlo draws and gets
+    `uncertainty.probability_below_reference`. Roles: engineer, admin.
     """
     from pcf.api.footprints import product_field_errors
 
     with product_field_errors():
-        doc = compare(args["product"], args["cases"], args.get("reference"), args.get("sweep"))
+        doc = compare(args["product"], args["cases"], args.get("reference"), args.get("sweep"),
+                      uncertainty=args.get("uncertainty"))
     return json_response(doc)

@@ -26,11 +26,16 @@ def create_footprint(args: dict):
     is that company's footprint of that reporting year: its settings of the year and the
     stored supplier footprints (covered share on the supplier's figure, the rest on the
     average; `supplier_footprints`, contributions marked `supplier_specific`,
-    `primary_data`). Any role may call it.
+    `primary_data`). With `uncertainty: {draws, seed}` it adds the Monte Carlo `uncertainty`
+    (mean, median, 2.5/97.5 percentiles, sd, GSD of the total, parts and stages; the same
+    seed gives the same draws). Any role may call it.
     """
     from pcf import service
 
     with product_field_errors():
+        if args.get("company") and args.get("uncertainty"):
+            raise InvalidInput("uncertainty is not available with company and year yet",
+                               field="uncertainty")
         if args.get("company"):
             from flask import current_app
 
@@ -47,7 +52,8 @@ def create_footprint(args: dict):
                 args["product"], variant=args.get("variant"),
                 parameters=args.get("parameters") or None,
                 quantity=args.get("quantity"), unit=args.get("unit"),
-                recycled_content_method=args.get("recycled_content_method") or "cut-off")
+                recycled_content_method=args.get("recycled_content_method") or "cut-off",
+                uncertainty=args.get("uncertainty"))
     return json_response(fp)
 
 

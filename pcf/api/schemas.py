@@ -23,6 +23,7 @@ MAX_CASES = 20
 """Most cases in one comparison."""
 MAX_SWEEP_VALUES = 50
 """Most values in a comparison's parameter sweep."""
+from pcf.config import MC_MAX_DRAWS as MAX_DRAWS  # noqa: E402 - one definition
 from pcf.units import MAX_QUANTITY  # noqa: E402 - largest accepted quantity, one definition
 
 ORDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~:@+=-]{0,127}$"
@@ -181,6 +182,25 @@ def _recycled_content_method_field() -> fields.Field:
                        "Footprint Formula (cff)", "example": "cff"})
 
 
+class UncertaintyRequestSchema(RequestSchema):
+    """``uncertainty`` of a footprint or comparison request: Monte Carlo draws and seed."""
+
+    draws = fields.Integer(required=True, strict=True,
+                           validate=validate.Range(min=1, max=MAX_DRAWS),
+                           metadata={"description": f"Monte Carlo draws, 1 to {MAX_DRAWS}.",
+                                     "example": 10000})
+    seed = fields.Integer(strict=True, validate=validate.Range(min=0, max=2**63 - 1),
+                          metadata={"description": "Seed of the random numbers (default 0); "
+                                                   "the same seed gives the same draws.",
+                                    "example": 42})
+
+
+def _uncertainty_field():
+    return fields.Nested(UncertaintyRequestSchema, metadata={
+        "description": "Monte Carlo uncertainty: {draws, seed}; adds `uncertainty` (mean, "
+                       "median, 2.5/97.5 percentiles, sd, GSD of the total, parts and stages)."})
+
+
 class FootprintRequestSchema(_CompanyYearMixin, RequestSchema):
     """Body of ``POST /v1/footprints``."""
 
@@ -194,6 +214,7 @@ class FootprintRequestSchema(_CompanyYearMixin, RequestSchema):
     company = _company_field()
     year = _year_field()
     recycled_content_method = _recycled_content_method_field()
+    uncertainty = _uncertainty_field()
 
 
 class OrderLineRequestSchema(_CompanyYearMixin, RequestSchema):
@@ -307,6 +328,7 @@ class ComparisonRequestSchema(RequestSchema):
     cases = fields.List(fields.Nested(CaseSchema), required=True,
                         validate=validate.Length(min=1, max=MAX_CASES),
                         metadata={"description": f"1 to {MAX_CASES} cases, unique labels."})
+    uncertainty = _uncertainty_field()
     reference = Text(validate=validate.Length(min=1, max=100),
                      metadata={"description": "Label of the reference case "
                                               "(default: the first case)."})
@@ -415,6 +437,10 @@ class FootprintSchema(ResponseSchema):
         "description": "With company and year: per covered input {input, covered_share, "
                        "kg_co2e_per_kg, kg_per_declared_unit, kg_co2e_per_declared_unit, "
                        "parameters, records}"})
+    uncertainty = fields.Dict(metadata={
+        "description": "With `uncertainty` in the request: {draws, seed, method, "
+                       "per_declared_unit: {part: {mean, median, p2_5, p97_5, sd, gsd}}, "
+                       "total: {...}, stages: [{stage, mean, ...}]} in kg CO2e"})
 
 
 class ParameterSpecSchema(ResponseSchema):
@@ -581,6 +607,10 @@ class CaseResultSchema(ResponseSchema):
     is_reference = fields.Boolean(required=True)
     footprint = fields.Nested(FootprintSchema, required=True)
     difference = fields.Nested(DifferenceSchema, required=True)
+    uncertainty = fields.Dict(metadata={
+        "description": "With `uncertainty` in the request: {probability_below_reference "
+                       "(share of the common draws in which this case is below the reference; "
+                       "null for the reference), difference: {mean, median, p2_5, p97_5, sd}}"})
 
 
 class SweepPointSchema(ResponseSchema):

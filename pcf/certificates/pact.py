@@ -47,11 +47,15 @@ Fields filled, and how (kg CO2e per declared unit unless stated)
 
 Left out, and why
 -----------------
-``dqi``: PACT v3 requires technological, geographical *and* temporal ratings. Only the
-temporal one can be derived from recorded data
-(:func:`pcf.accounting.data_quality.temporal_dqr`); the others need
-judgements about the actual supply chain that pcf does not record. The temporal rating is given
-in the extension instead. ``verification``: no third-party verification. ``biogenicCarbonContent``,
+``dqi`` (issue 17): ``temporalDQR`` is :func:`pcf.accounting.data_quality.temporal_dqr`
+    against the reference period; ``technologicalDQR`` and ``geographicalDQR`` are
+    :func:`pcf.accounting.data_quality.pedigree_dqi`: the pedigree scores of the inputs making up
+    >= 5 % of the footprint (databases/uncertainty.yaml), weighted by |kg CO2e|. Both use the
+    pedigree's 1 (best) to 5 (worst) scale, PACT v3's. Left out when a rating is missing.
+
+Left out, and why
+-----------------
+``verification``: no third-party verification. ``biogenicCarbonContent``,
 ``biogenicCO2Uptake``, ``recycledCarbonContent``, land-management, CCS/CCU, packaging and
 outbound-logistics amounts: not modelled. ``productOrSectorSpecificRules``: none applied.
 """
@@ -298,6 +302,11 @@ def build_product_footprint(*, pf_id: str, created: datetime, validity: tuple[da
         "secondaryEmissionFactorSources": facts["sources"],
         "primaryDataShare": decimal_str(facts["primary"]["percent"]),
     }
+    ratings = {"technologicalDQR": (facts.get("dqi") or {}).get("technologicalDQR"),
+               "geographicalDQR": (facts.get("dqi") or {}).get("geographicalDQR"),
+               "temporalDQR": (facts.get("temporal") or {}).get("rating")}
+    if all(v is not None for v in ratings.values()):
+        pcf["dqi"] = {k: decimal_str(float(v or 0.0)) for k, v in ratings.items()}
     if facts["aircraft"] > 0:
         pcf["aircraftGhgEmissions"] = _nonnegative("aircraftGhgEmissions", facts["aircraft"])
     comment = (
@@ -306,8 +315,8 @@ def build_product_footprint(*, pf_id: str, created: datetime, validity: tuple[da
         f"{footprint['electricity_accounting']}. Biogenic CO2 uptake is not modelled (metal "
         "and battery products; the IPCC 2021 methods give biogenic CO2 a factor of 0), so "
         "pcfIncludingBiogenicUptake equals pcfExcludingBiogenicUptake. The land-use part is "
-        "reported as landUseChangeGhgEmissions. dqi is not given: only a temporal rating "
-        "can be derived from pcf's data (see the extension). Not third-party verified.")
+        "reported as landUseChangeGhgEmissions. dqi: pedigree scores of the inputs weighted by "
+        "their share of the footprint (see the extension). Not third-party verified.")
     document: dict[str, Any] = {
         "id": pf_id,
         "specVersion": PACT_SPEC_VERSION,

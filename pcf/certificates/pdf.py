@@ -528,7 +528,8 @@ def _key_values(title: str, pairs: list[tuple[str, str]]) -> list[Flowable]:
     return [_label(title), Spacer(1, 2), table]
 
 
-def _method_and_quality(pact: dict, calc: dict, dq: dict, unit: str) -> Table:
+def _method_and_quality(pact: dict, calc: dict, dq: dict, unit: str,
+                        band: dict | None = None) -> Table:
     ref = f"{_date(pact['referencePeriodStart'])} to {_date(pact['referencePeriodEnd'])} (excl.)"
     geo = (pact.get("geographyCountrySubdivision") or pact.get("geographyCountry")
            or pact.get("geographyRegionOrSubregion") or "global")
@@ -549,7 +550,11 @@ def _method_and_quality(pact: dict, calc: dict, dq: dict, unit: str) -> Table:
         ("Temporal DQR", (f"{temporal} (1 best, 5 worst; reference year "
                           f"{dq.get('referenceYear')})" if temporal else "not rated")),
         ("Geogr./techn. DQR",
-         "not rated (supply-chain geography and technology are not recorded)"),
+         f"{dq.get('geographicalDQR') or 'not rated'} / "
+         f"{dq.get('technologicalDQR') or 'not rated'} (pedigree of the inputs)"),
+        ("Compl./reliab. DQR",
+         f"{dq.get('completenessDQR') or 'not rated'} / "
+         f"{dq.get('reliabilityDQR') or 'not rated'}"),
         ("Assumptions", f"{fmt_number(dq.get('assumptionSharePercent', 0), 3)} % of the "
                         "footprint rests on pcf modelling assumptions"),
         ("Secondary sources",
@@ -557,6 +562,10 @@ def _method_and_quality(pact: dict, calc: dict, dq: dict, unit: str) -> Table:
         ("Fossil carbon",
          f"{fmt_number(float(pact['fossilCarbonContent']))} kg C per {unit} in the product"),
         ("Exempted", f"{pact['exemptedEmissionsPercent']} % (no cut-off exemption)")]
+    if band:
+        quality.insert(0, ("95 % interval",
+                           f"{fmt_number(band['p2_5'])} .. {fmt_number(band['p97_5'])} kg CO2e "
+                           f"per {unit}, median {fmt_number(band['median'])} (Monte Carlo)"))
     return _grid([[_key_values("Method and boundary", method), "",
                    _key_values("Data quality", quality)]], ["*", 18, "*"])
 
@@ -695,7 +704,9 @@ def render_pdf(envelope: dict, *, verification_url: str, status: str | None = No
             *_rule(4),
             _label("Life-cycle stages"), Spacer(1, 4), *_stage_chart(calc["stages"], unit),
             *_rule(4),
-            _method_and_quality(pact, calc, dq, unit), *_rule(4),
+            _method_and_quality(
+                pact, calc, dq, unit,
+                (ext.get("uncertainty") or {}).get("kgCO2ePerDeclaredUnit")), *_rule(4),
             _label("Certificate"), Spacer(1, 1.5), _wrap(_certificate_text(header), CERT, 3),
             *_rule(), _label("Scope and rules"), Spacer(1, 2),
             *[part for text in _notes(pact, calc, line) if text

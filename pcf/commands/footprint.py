@@ -1,6 +1,7 @@
 """``pcf footprint PRODUCT [--variant V] [--set NAME=VALUE]... [--quantity Q --unit U]
-[--company C --year Y]``: one Footprint (with ``--company`` and ``--year``: that company's, of
-that reporting year, with its stored supplier footprints)."""
+[--company C --year Y] [--recycled-content-method cut-off|cff] [--mc N [--seed S]]``: one
+Footprint (with ``--company`` and ``--year``: that company's, of that reporting year, with
+its stored supplier footprints; with ``--mc``: its Monte Carlo uncertainty)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,15 @@ from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_error
 @click.option("--recycled-content-method", "rc_method", type=click.Choice(["cut-off", "cff"]),
               default="cut-off", show_default=True,
               help="Recycled-content rule: cut-off or the EU PEF Circular Footprint Formula.")
+@click.option("--mc", "draws", type=int, default=None, metavar="N",
+              help="Monte Carlo draws (1..100000): adds the uncertainty (mean, median, "
+                   "2.5/97.5 percentiles, GSD of the total and the stages).")
+@click.option("--seed", type=int, default=None, metavar="S",
+              help="Seed of the Monte Carlo draws (default 0; with --mc).")
 @FORMAT
 @handle_errors
-def footprint(product: str, variant, sets, quantity, unit, company, year, rc_method,
-              fmt: str) -> None:
+def footprint(product: str, variant, sets, quantity, unit, company, year, rc_method, draws,
+              seed, fmt: str) -> None:
     """Print the footprint of PRODUCT (kg CO2e per declared unit and in total)."""
     from pcf.errors import InvalidInput
     from pcf.service.footprints import compute_footprint
@@ -34,6 +40,11 @@ def footprint(product: str, variant, sets, quantity, unit, company, year, rc_met
     ensure_project()
     if (company is None) != (year is None):
         raise InvalidInput("--company and --year go together", field="--year")
+    if seed is not None and draws is None:
+        raise InvalidInput("--seed needs --mc N", field="--seed")
+    mc = None if draws is None else {"draws": draws, "seed": seed}
+    if mc is not None and company is not None:
+        raise InvalidInput("--mc is not available with --company yet", field="--mc")
     if company is not None:
         from pcf.commands._common import open_store
         from pcf.service.suppliers import company_footprint
@@ -42,9 +53,18 @@ def footprint(product: str, variant, sets, quantity, unit, company, year, rc_met
                                    parameters=parse_sets(sets), quantity=quantity, unit=unit,
                                    recycled_content_method=rc_method)
     else:
-        result = compute_footprint(product, variant=variant, parameters=parse_sets(sets),
-                                   quantity=quantity, unit=unit,
-                                   recycled_content_method=rc_method)
+        from pcf.errors import PcfError
+
+        try:
+            result = compute_footprint(product, variant=variant, parameters=parse_sets(sets),
+                                       quantity=quantity, unit=unit, uncertainty=mc,
+                                       recycled_content_method=rc_method)
+        except PcfError as exc:
+            names = {"uncertainty.draws": "--mc", "uncertainty.seed": "--seed",
+                     "uncertainty": "--mc"}
+            if exc.field in names:
+                raise exc.relocated(names[exc.field]) from None
+            raise
     if fmt == "json":
         emit_json(result)
         return
@@ -59,9 +79,19 @@ def footprint(product: str, variant, sets, quantity, unit, company, year, rc_met
                f"{per['biogenic']:.4f}, land use {per['land_use']:.4f})")
     click.echo(f"  total for {result['quantity']:g} {result['quantity_unit']}: "
                f"{tot['total']:.4f} kg CO2e")
+    mc_out = result.get("uncertainty")
+    if mc_out:
+        t = mc_out["per_declared_unit"]["total"]
+        gsd = f", GSD {t['gsd']:.3f}" if t["gsd"] else ""
+        click.echo(f"  Monte Carlo ({mc_out['draws']} draws, seed {mc_out['seed']}): mean "
+                   f"{t['mean']:.4f}, median {t['median']:.4f}, 95 % interval "
+                   f"{t['p2_5']:.4f} .. {t['p97_5']:.4f} kg CO2e per {du}{gsd}")
     click.echo("  stages (kg CO2e per declared unit):")
+    stage_mc = {s["stage"]: s for s in (mc_out or {}).get("stages", [])}
     for stage in result["stages"]:
-        click.echo(f"    {stage['stage']:<28} {stage['kg_co2e_per_declared_unit']:10.4f}")
+        band = stage_mc.get(stage["stage"])
+        extra = f"   [{band['p2_5']:.4f} .. {band['p97_5']:.4f}]" if band else ""
+        click.echo(f"    {stage['stage']:<28} {stage['kg_co2e_per_declared_unit']:10.4f}{extra}")
     click.echo("  largest contributions:")
     for c in result["contributions"][:10]:
         click.echo(f"    {c['kg_co2e_per_declared_unit']:10.4f}  {c['input']}  "

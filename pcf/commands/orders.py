@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from pcf.commands._common import fail
-from pcf.errors import PcfError
+from pcf.errors import InvalidInput, PcfError
 
 MAX_REPORTED = 50
 
@@ -85,7 +85,17 @@ def orders() -> None:
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal and the file "
                    "has more than 10,000 lines).")
-def score(in_csv: str, out_csv: str, on_error: str, progress: bool | None) -> None:
+@click.option("--mc", "draws", type=int, default=None, metavar="N",
+              help="Monte Carlo draws per distinct footprint (1..100000): adds "
+                   "kg_co2e_total_p2_5, kg_co2e_total_median, kg_co2e_total_p97_5 and gsd, "
+                   "and prints the order book total's interval.")
+@click.option("--seed", type=int, default=None, metavar="S",
+              help="Seed of the Monte Carlo draws (default 0; with --mc).")
+@click.option("--dask-scheduler", default=None, metavar="ADDR",
+              help="Run the Monte Carlo on this dask.distributed scheduler "
+                   "(e.g. tcp://10.0.0.5:8786); its workers need the same built project.")
+def score(in_csv: str, out_csv: str, on_error: str, progress: bool | None, draws,
+          seed, dask_scheduler) -> None:
     """Score the order lines of IN_FILE (.csv or .xlsx) and write the output (.csv or .xlsx).
 
     Columns: order_id, line_id, product, quantity, unit (required), variant and param.<name>
@@ -103,12 +113,25 @@ def score(in_csv: str, out_csv: str, on_error: str, progress: bool | None) -> No
         out_fmt = file_format(out_csv, "output")  # an unknown extension fails before any work
         in_fmt = file_format(in_csv)
         ensure_project()
-        if in_fmt == "csv" and out_fmt == "csv":  # in chunks, as arrays (issue 21)
+        if seed is not None and draws is None:
+            raise InvalidInput("--seed needs --mc N", field="--seed")
+        if draws is None and in_fmt == "csv" and out_fmt == "csv":
+            # in chunks, as arrays (issue 21)
             from pcf.service.order_batch import score_csv_batched
 
             report = score_csv_batched(in_csv, out_csv, on_error=on_error, progress=bar)
         else:
-            report = score_file(in_csv, out_csv, on_error=on_error, progress=bar)
+            try:
+                report = score_file(in_csv, out_csv, on_error=on_error, progress=bar,
+                                    uncertainty=None if draws is None else
+                                    {"draws": draws, "seed": seed},
+                                    dask_scheduler=dask_scheduler)
+            except PcfError as exc:
+                names = {"uncertainty.draws": "--mc", "uncertainty.seed": "--seed",
+                         "dask_scheduler": "--dask-scheduler"}
+                if exc.field in names:
+                    raise exc.relocated(names[exc.field]) from None
+                raise
     except OrderLinesError as exc:
         _report(exc.errors)
         click.echo(f"{len(exc.errors)} bad line(s); nothing written "
@@ -121,5 +144,10 @@ def score(in_csv: str, out_csv: str, on_error: str, progress: bool | None) -> No
     _report(report.errors)
     elapsed = time.perf_counter() - started
     skipped = f", {len(report.errors)} bad line(s) skipped" if report.errors else ""
+    if report.total_interval is not None:
+        t = report.total_interval
+        click.echo(f"total {t['median']:.6g} kg CO2e (median), 95 % interval {t['p2_5']:.6g} "
+                   f".. {t['p97_5']:.6g} ({draws} draws per footprint, seed {seed or 0})",
+                   err=True)
     click.echo(f"scored {report.scored} of {report.lines} lines ({report.groups} distinct "
                f"footprints){skipped} in {elapsed:.2f} s -> {out_csv}", err=True)

@@ -23,6 +23,7 @@ import numpy as np
 
 from pcf.config import BACKGROUND_DB, PRODUCTS_DB
 from pcf.engine.linalg import cumulative_impacts, supply
+from pcf.engine.montecarlo import Background, Factors
 from pcf.engine.result import Contribution, Result
 from pcf.errors import ProjectNotReady
 from pcf.formulas import compile_formulas, rename
@@ -188,6 +189,8 @@ class ProductSystem:
         slot_formula: dict[int, str] = {}
         cells: list[int] = []
         ff, out_bg, out_bio = [], [], []
+        slot_uncertainty: list = []   # pcf_uncertainty of each slot (Monte Carlo)
+        bg_lam_rows: list[int] = []   # row of lam of each background row (Monte Carlo)
         cell_ids: dict = {}
         tech: list[tuple[str, str, int, int]] = []
         background_unit: dict[str, np.ndarray] = {}
@@ -196,6 +199,7 @@ class ProductSystem:
             for ex in rows:
                 slot = len(static)
                 static.append(float(ex["amount"]))
+                slot_uncertainty.append(ex.get("pcf_uncertainty"))
                 cells.append(cell_ids.setdefault((ex["input"], consumer_key, ex["type"]),
                                                  len(cell_ids)))
                 link = member_of.get(consumer_key)
@@ -214,6 +218,7 @@ class ProductSystem:
                 elif ex["type"] == "technosphere":
                     out_bg.append((j, slot, lam[act_index[key]], ex, names[key]))
                     background_unit[key[1]] = lam[act_index[key]]
+                    bg_lam_rows.append(act_index[key])
                 elif ex["type"] == "biosphere":
                     out_bio.append((j, slot, cf[bio_index[key]], ex, names[key]))
         self._tech = tech
@@ -247,6 +252,10 @@ class ProductSystem:
             stage=np.array([stage_of[r[3]["pcf_stage"]] for r in rows], dtype=int),
             labels=[(r[4], act_names[r[0]], r[3]["type"], r[3].get("unit", "")) for r in rows],
         )
+        # Monte Carlo (pcf.engine.montecarlo): each slot's distribution relative to its amount,
+        # and the row of the background's lambda behind each row (-1: a direct emission)
+        self.mc_factors = Factors.from_specs(slot_uncertainty)
+        self.mc_lam_rows = np.array(bg_lam_rows + [-1] * len(out_bio), dtype=int)
         # rows whose amount is a supplier-specific footprint parameter (primary data)
         self._row_supplier = [_names_in(slot_formula.get(r[1], ""), footprint_names)
                               if footprint_names else None for r in rows]
@@ -512,6 +521,8 @@ class Engine:
         assert lca is not None  # SPLIT is not empty
         cf = np.column_stack(cf_columns)
         lam = cumulative_impacts(lca.technosphere_matrix, lca.biosphere_matrix, cf)
+        self._lam, self._cf = lam, cf
+        self._background: Background | None = None
         act_index = {}
         names = {}
         combustion_only = set()
@@ -520,7 +531,9 @@ class Engine:
             names[node.key] = node["name"]
             if node.get("pcf_basis_kind") == "combustion-only":
                 combustion_only.add(node.key)
-        bio_index = {}
+        self._act_index = act_index
+        bio_index: dict = {}
+        self._bio_index = bio_index
         for flow_id, row in lca.dicts.biosphere.items():
             flow = bd.get_node(id=flow_id)
             bio_index[flow.key] = row
@@ -562,7 +575,7 @@ class Engine:
                 self.notes, links)
             self.products[pid].published_ranges = list(ref.get("pcf_published_ranges") or [])
 
-    def background(self, code: str) -> dict[str, float]:
+    def background_impact(self, code: str) -> dict[str, float]:
         """Cumulative kg CO2e per unit of a ``pcf-background`` activity, by GWP part (issue
         20: processes a declaration adds around a product, e.g. distribution, recycling).
 
@@ -615,6 +628,61 @@ class Engine:
         system = self.products[product_id]  # KeyError for an unknown id
         return product_provenance(product_id, self.version,
                                   {link.supplier: link.stage for link in system.links})
+
+    def background(self) -> Background:
+        """The background's exchanges and their distributions, for Monte Carlo draws of the
+        cumulative background impacts (:class:`pcf.engine.montecarlo.Background`); read from
+        the project once per engine."""
+        if self._background is None:
+            with _LOCK:
+                if self._background is None:
+                    self._background = self._read_background()
+        return self._background
+
+    def _read_background(self) -> Background:
+        from pcf.bw import bw2data
+
+        bd = bw2data()
+        rows = self._lam.shape[0]
+        production = np.ones(rows)
+        tech, bio = [], []
+        for node in sorted(bd.Database(BACKGROUND_DB), key=lambda n: n["code"]):
+            j = self._act_index[node.key]
+            for ex in node.exchanges():
+                key, kind = ex.input.key, ex["type"]
+                if kind == "production":
+                    production[j] = float(ex["amount"])
+                elif kind == "technosphere":
+                    tech.append((j, self._act_index[key], float(ex["amount"]),
+                                 ex.get("pcf_uncertainty")))
+                elif kind == "biosphere":
+                    bio.append((j, self._cf[self._bio_index[key]], float(ex["amount"]),
+                                ex.get("pcf_uncertainty")))
+        return Background(rows, tech, bio, production)
+
+    def parameter_uncertainty(self, product_id: str) -> dict[str, dict]:
+        """Distributions of a product's own number-parameter defaults (issue 17).
+
+        Returns
+        -------
+        dict
+            Encoded Brightway parameter name -> ``{"default", "minimum", "maximum",
+            "uncertainty"}`` (``uncertainty``: the ``pcf_uncertainty`` written by ``pcf
+            setup``), for the parameters whose uncertainty is not ``none``.
+        """
+        from bw2data.parameters import ActivityParameter
+
+        out = {}
+        rows = ActivityParameter.select().where((ActivityParameter.database == PRODUCTS_DB)
+                                                & (ActivityParameter.group == product_id))
+        for row in rows:
+            spec = (row.data or {}).get("pcf_uncertainty") or {}
+            if row.formula or spec.get("distribution") in (None, "none"):
+                continue
+            out[row.name] = {"default": float(row.amount), "uncertainty": spec,
+                             "minimum": row.data.get("minimum"),
+                             "maximum": row.data.get("maximum")}
+        return dict(sorted(out.items()))
 
     def system(self, product_id: str) -> ProductSystem:
         """Return the compiled :class:`ProductSystem` (KeyError if unknown)."""

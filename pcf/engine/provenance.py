@@ -84,6 +84,13 @@ class ExchangeMeta:
     carbon_content: dict | None = None
     gwp: str | None = None
     gwp_split: tuple = ()
+    pedigree: tuple = ()
+    """``(indicator, score)`` pairs of the exchange amount's pedigree (issue 17; empty when its
+    uncertainty is not a pedigree one)."""
+    ef_pedigree: tuple = ()
+    """Technosphere inputs: ``(indicator, score)`` pairs of the background activity's own
+    figures, each the mean of its exchanges' scores weighted by their share of its cumulative
+    kg CO2e (:func:`_weighted_pedigree`); empty for a biosphere exchange."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (lists for tuples and sets), as carried on a contribution."""
@@ -96,6 +103,7 @@ class ExchangeMeta:
             "chain_sources": sorted([list(s) for s in self.chain_sources], key=str),
             "carbon_content": self.carbon_content, "gwp": self.gwp,
             "gwp_split": {basis: value for basis, value in self.gwp_split},
+            "pedigree": dict(self.pedigree), "ef_pedigree": dict(self.ef_pedigree),
         }
 
 
@@ -143,6 +151,17 @@ def _int_or_none(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _weighted_pedigree(weighted: list[tuple[float, dict | None]]) -> tuple:
+    """Mean pedigree score per indicator, weighted by ``|kg CO2e|``, of the figures that have
+    one; ``()`` when none has (e.g. only exact stoichiometric figures)."""
+    rated = [(w, p) for w, p in weighted if p]
+    total = sum(w for w, _ in rated)
+    if not rated or total <= 0:
+        return ()
+    keys = sorted(rated[0][1])
+    return tuple((k, sum(w * p[k] for w, p in rated) / total) for k in keys)
 
 
 def product_provenance(product_id: str, version: str,
@@ -217,6 +236,23 @@ def _build(product_id: str, version: str, suppliers: dict[str, str]) -> ProductP
             direct_cache[k] = (years, node.get("location"), sources)
         return direct_cache[k]
 
+    pedigree_cache: dict[tuple, tuple] = {}
+
+    def ef_pedigree(node) -> tuple:
+        k = node.key
+        if k not in pedigree_cache:
+            weighted = []
+            for ex in node.exchanges():
+                if ex["type"] == "biosphere":
+                    weight = float(ex["amount"]) * factors.get(ex.input.id, 0.0)
+                elif ex["type"] == "technosphere" and ex.input["database"] == BACKGROUND_DB:
+                    weight = float(ex["amount"]) * sum(split(ex.input).values())
+                else:
+                    continue
+                weighted.append((abs(weight), (ex.get("pcf_uncertainty") or {}).get("pedigree")))
+            pedigree_cache[k] = _weighted_pedigree(weighted)
+        return pedigree_cache[k]
+
     def chain(node, seen=None) -> frozenset:
         k = node.key
         if k in chain_cache:
@@ -263,17 +299,22 @@ def _build(product_id: str, version: str, suppliers: dict[str, str]) -> ProductP
                 ef_years, ef_geo, ef_sources = direct(inp)
                 chain_sources = chain(inp)
                 gwp, gwp_split = None, tuple(sorted(split(inp).items()))
+                input_pedigree = ef_pedigree(inp)
             else:
                 ef_years, ef_geo, ef_sources = (), None, ()
                 chain_sources = frozenset({(source, year)}) if source else frozenset()
                 gwp, gwp_split = ex.get("pcf_gwp") or "unstated", ()
+                input_pedigree = ()
             meta = ExchangeMeta(
                 kind=kind, input_code=inp["code"], input_database=inp["database"],
                 source=source, year=year, geography=ex.get("pcf_geography"),
                 formula=ex.get("formula"), ef_years=ef_years, ef_geography=ef_geo,
                 ef_sources=ef_sources, chain_sources=chain_sources,
                 carbon_content=inp.get("pcf_carbon_content") if kind == "technosphere"
-                else None, gwp=gwp, gwp_split=gwp_split)
+                else None, gwp=gwp, gwp_split=gwp_split,
+                pedigree=tuple(sorted(((ex.get("pcf_uncertainty") or {}).get("pedigree")
+                                       or {}).items())),
+                ef_pedigree=input_pedigree)
             stage = suppliers[member] if member in suppliers else \
                 ex.get("pcf_stage") or node.get("pcf_stage")
             label = (inp["name"], node["name"], kind, stage)

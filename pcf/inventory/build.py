@@ -45,6 +45,7 @@ from pcf.inventory.stamp import (
     read_stamp,
     stamp_path,
 )
+from pcf.inventory.uncertainty import brightway_fields
 from pcf.paramspec import indicator
 from pcf.units import conversion_factor
 
@@ -260,7 +261,8 @@ def _write_database(bd, inventory: Inventory, database: str, flow_keys: dict,
         evaluate = _defaults_evaluator(inventory, act.product) if act.product else None
         exchanges = [{"input": (database, act.code), "amount": 1.0, "type": "production",
                       "unit": act.unit}]
-        for ex in act.exchanges:
+        for index, ex in enumerate(act.exchanges):
+            uncertainty = inventory.uncertainty[(act.code, index)]
             for target, formula, amount in _expand(inventory, act, ex):
                 if ex.kind == "biosphere":
                     key, unit = flow_keys[target], inventory.flows[target]["unit"]
@@ -281,6 +283,10 @@ def _write_database(bd, inventory: Inventory, database: str, flow_keys: dict,
                     row["amount"] = float(evaluate(formula))
                 else:
                     row["amount"] = float(amount) * factor
+                # Brightway's own uncertainty fields (stats_arrays) for the amount at the
+                # default parameters, and pcf's relative description (issue 17)
+                row.update(brightway_fields(uncertainty, row["amount"]))
+                row["pcf_uncertainty"] = uncertainty.to_dict()
                 exchanges.append(row)
         record = {"name": act.name, "unit": act.unit, "location": act.location,
                   "reference product": act.name.split(",")[0], "comment": act.comment,
@@ -329,12 +335,16 @@ def _binding_notes(inventory: Inventory, product_id: str) -> dict[str, str]:
             for name, targets in notes.items()}
 
 
-def parameter_rows(product, notes: dict[str, str] | None = None) -> list[dict]:
+def parameter_rows(product, notes: dict[str, str] | None = None,
+                   uncertainty: dict | None = None) -> list[dict]:
     """The Brightway activity parameters of a product (group = product id): every independent
     encoded parameter with its default amount and what it means (description, unit, bounds,
     source: :meth:`pcf.paramspec.ParameterSpec.brightway_data`), then the derived parameters
     with their formulas. Extra keys are kept by bw2data in the parameter's ``data``.
-    ``notes`` (name -> text, e.g. :func:`_binding_notes`) are appended to the comments."""
+    ``notes`` (name -> text, e.g. :func:`_binding_notes`) are appended to the comments.
+    ``uncertainty`` ((product id, name) -> :class:`pcf.inventory.uncertainty.Uncertainty`,
+    :attr:`Inventory.parameter_uncertainty`) adds Brightway's uncertainty fields to each
+    number parameter's default, bounded by the parameter's range."""
     meta: dict[str, dict] = {}
     for spec in product.parameters.values():
         meta.update(spec.brightway_data())
@@ -345,7 +355,14 @@ def parameter_rows(product, notes: dict[str, str] | None = None) -> list[dict]:
               "description": f"derived parameter of {product.id}",
               "comment": f"derived: {name} = {formula} (recomputed from the parameters)"}
              for name, formula in product.derived.items()]
+    numbers = {spec.brightway_names()[0]: spec for spec in product.parameters.values()
+               if spec.type == "number" and not spec.optional}
     for row in rows:
+        spec = numbers.get(row["name"])
+        u = (uncertainty or {}).get((product.id, spec.name)) if spec is not None else None
+        if u is not None and spec is not None:
+            row.update(brightway_fields(u, float(row["amount"]), spec.min, spec.max))
+            row["pcf_uncertainty"] = u.to_dict()
         note = (notes or {}).get(row["name"])
         if note:
             row["comment"] = f"{row['comment']}; {note}" if row.get("comment") else note
@@ -354,7 +371,8 @@ def parameter_rows(product, notes: dict[str, str] | None = None) -> list[dict]:
 
 def _write_parameters(bd, inventory: Inventory) -> None:
     for product in inventory.products.values():
-        rows = parameter_rows(product, _binding_notes(inventory, product.id))
+        rows = parameter_rows(product, _binding_notes(inventory, product.id),
+                              inventory.parameter_uncertainty)
         bd.parameters.new_activity_parameters(rows, group=product.id)
         for act in inventory.activities.values():
             if act.product == product.id:

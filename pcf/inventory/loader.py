@@ -33,6 +33,7 @@ from pcf.inventory.schema import (  # noqa: F401
     RECYCLED_CONTENT_METHODS,
 )
 from pcf.inventory.stamp import content_hash
+from pcf.inventory.uncertainty import resolve as resolve_uncertainty
 from pcf.inventory.yamlio import YAMLError, describe, line_of, load_yaml, plain
 from pcf.paramspec import ParameterSpec
 from pcf.units import conversion_factor
@@ -146,6 +147,11 @@ class Inventory:
     activities: dict[str, Activity]
     products: dict[str, Product]
     content_hash: str
+    uncertainty: dict = field(default_factory=dict)
+    """(activity code, index of the exchange in ``Activity.exchanges``) ->
+    :class:`pcf.inventory.uncertainty.Uncertainty` (``databases/uncertainty.yaml``)."""
+    parameter_uncertainty: dict = field(default_factory=dict)
+    """(product id, parameter name) -> :class:`pcf.inventory.uncertainty.Uncertainty`."""
 
 
 class _Problems(list):
@@ -209,8 +215,14 @@ def load_inventory(root: Path) -> Inventory:
     for product in products.values():
         _check_product(product, activities, sources, problems, products)
     problems.raise_if_any()
-    return Inventory(sources=sources, flows=flows, activities=activities, products=products,
-                     content_hash=content_hash(root))
+    inventory = Inventory(sources=sources, flows=flows, activities=activities,
+                          products=products, content_hash=content_hash(root))
+    # every figure resolves to an uncertainty (databases/uncertainty.yaml, issue 17)
+    inventory.uncertainty, inventory.parameter_uncertainty, found = resolve_uncertainty(
+        root, inventory)
+    problems.extend(found)
+    problems.raise_if_any()
+    return inventory
 
 
 # -- pass 1: read and check the structure -------------------------------------------------------

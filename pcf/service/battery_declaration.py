@@ -221,7 +221,7 @@ def declaration(product: str, *, variant: str | None = None,
     engine = get_engine()
     system = engine.system(product)
 
-    dist_unit = engine.background(rules["distribution"]["activity"])
+    dist_unit = engine.background_impact(rules["distribution"]["activity"])
     distribution = {k: kg_cell * dist_unit[k] for k in PARTS}
 
     from pcf.accounting.cff import eol_material_term
@@ -231,7 +231,7 @@ def declaration(product: str, *, variant: str | None = None,
     # The cell's own recycling process where the rules name one (LFP: Mohr et al. 2020),
     # else the end-of-life default (NMC hydrometallurgy).
     recycling_activity = mapping.get("recycling_activity") or eol["recycling_activity"]
-    rec_unit = engine.background(recycling_activity)
+    rec_unit = engine.background_impact(recycling_activity)
     collected = kg_cell * eol["collection_rate"]
     recycling = {k: collected * rec_unit[k] for k in PARTS}
     flows = system.flows(settings.encoded)

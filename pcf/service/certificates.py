@@ -82,6 +82,11 @@ def _check_reason(reason: str | None, required: bool) -> str | None:
     return reason
 
 
+CERTIFICATE_UNCERTAINTY = {"draws": 10_000, "seed": 0}
+"""Monte Carlo of the interval a certificate states (issue 17): fixed draws and seed, so the
+same line and database give the same interval."""
+
+
 def compute_line(line: OrderLineRecord) -> dict:
     """Recompute the Footprint of a stored order line with the current database.
 
@@ -102,7 +107,7 @@ def compute_line(line: OrderLineRecord) -> dict:
         fp = footprints.compute_footprint(
             line.product, variant=stored.get("variant", line.variant),
             parameters=stored.get("parameters") or None, quantity=line.quantity,
-            unit=line.unit, provenance=True)
+            unit=line.unit, provenance=True, uncertainty=CERTIFICATE_UNCERTAINTY)
     except ProjectNotReady:
         raise
     except PcfError as exc:
@@ -194,13 +199,12 @@ def _extension(line: OrderLineRecord, fp: dict, facts: dict, number: str,
                 "|kg CO2e|"),
             "referenceYear": temporal["referenceYear"],
             "coveragePercent": temporal["coveragePercent"],
-            "geographicalDQR": None,
-            "technologicalDQR": None,
-            "notRatedReason": (
-                "pcf records the geography and year of every figure but not where the "
-                "product's suppliers actually produce or with which technology, so "
-                "geographical and technological ratings would be guesses; PACT dqi needs all "
-                "three and is therefore left out"),
+            "geographicalDQR": _dqr(facts["dqi"]["geographicalDQR"]),
+            "technologicalDQR": _dqr(facts["dqi"]["technologicalDQR"]),
+            "completenessDQR": _dqr(facts["dqi"]["completenessDQR"]),
+            "reliabilityDQR": _dqr(facts["dqi"]["reliabilityDQR"]),
+            "pedigreeDQRMethod": facts["dqi"]["rule"],
+            "pedigreeCoveragePercent": facts["dqi"]["coveragePercent"],
             "primaryDataSharePercent": primary["percent"],
             "primaryDataBasis": primary["basis"],
             "assumptionSharePercent": facts["assumptionSharePercent"],
@@ -209,11 +213,28 @@ def _extension(line: OrderLineRecord, fp: dict, facts: dict, number: str,
                 "own emission figures are pcf modelling assumptions (databases/, source "
                 "pcf-assumption); supplier-specific figures are not assumptions"),
         },
+        **_uncertainty_extension(fp),
         "productClassifications": classifications(fp["product"]),
         "carbonContent": facts["carbon"],
         "productMassPerDeclaredUnitBasis": facts["mass"][1],
         **_supplier_extension(fp),
     }
+
+
+def _dqr(value: float | None) -> str | None:
+    return decimal_str(value) if value is not None else None
+
+
+def _uncertainty_extension(fp: dict) -> dict[str, Any]:
+    """The Monte Carlo interval of the footprint per declared unit (none: ``{}``)."""
+    mc = fp.get("uncertainty")
+    if not mc:
+        return {}
+    total = mc["per_declared_unit"]["total"]
+    return {"uncertainty": {
+        "draws": mc["draws"], "seed": mc["seed"], "method": mc["method"],
+        "kgCO2ePerDeclaredUnit": {k: total[k] for k in ("mean", "median", "p2_5", "p97_5",
+                                                        "gsd")}}}
 
 
 def _supplier_extension(fp: dict) -> dict[str, Any]:
@@ -258,7 +279,8 @@ def analyse(footprint: dict, product: dict, issue_year: int) -> dict[str, Any]:
         (:func:`~pcf.accounting.data_quality.primary_data`), ``carbon``
         (:func:`pcf.accounting.carbon_content.fossil_carbon_content`), ``aircraft`` (kg CO2e
         per declared unit), ``sources`` (:func:`pcf.certificates.pact.secondary_sources`),
-        ``mass`` ((kg, basis)), ``assumptionSharePercent``, ``location``.
+        ``mass`` ((kg, basis)), ``assumptionSharePercent``, ``location``, ``dqi``
+        (:func:`pcf.accounting.data_quality.pedigree_dqi`).
     """
     site = footprint.get("site") or {}
     start, end = data_quality.reference_period(site.get("reference_years") or (), issue_year)
@@ -273,6 +295,7 @@ def analyse(footprint: dict, product: dict, issue_year: int) -> dict[str, Any]:
         "mass": product_mass(footprint),
         "assumptionSharePercent": data_quality.assumption_share(footprint,
                                                                 primary["parameters"]),
+        "dqi": data_quality.pedigree_dqi(footprint),
         "location": site.get("location"),
     }
 

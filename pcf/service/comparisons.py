@@ -33,7 +33,8 @@ def _relocate(exc: PcfError, prefix: str, field: str | None = None) -> PcfError:
 
 
 def compare(product: str, cases: list[dict[str, Any]], reference: str | None = None,
-            sweep: dict[str, Any] | None = None) -> dict[str, Any]:
+            sweep: dict[str, Any] | None = None,
+            uncertainty: dict[str, Any] | None = None) -> dict[str, Any]:
     """Compute the comparison document (see the module docstring for the formulas).
 
     Parameters
@@ -46,6 +47,12 @@ def compare(product: str, cases: list[dict[str, Any]], reference: str | None = N
         Label of the reference case; default the first case.
     sweep : dict, optional
         ``{"parameter", "values", "case"?}``.
+    uncertainty : dict, optional
+        ``{"draws": N, "seed": S}``: every case's footprint gets its Monte Carlo
+        ``uncertainty``, and every case ``"uncertainty": {"probability_below_reference",
+        "difference"}``: the share of the common draws in which the case's total is below the
+        reference's (null for the reference) and the statistics of case - reference in kg CO2e
+        per declared unit. All cases share the same draws (:mod:`pcf.engine.montecarlo`).
 
     Returns
     -------
@@ -66,7 +73,8 @@ def compare(product: str, cases: list[dict[str, Any]], reference: str | None = N
             footprints.append(compute_footprint(
                 product, variant=case.get("variant"),
                 parameters=case.get("parameters") or None,
-                recycled_content_method=case.get("recycled_content_method") or "cut-off"))
+                recycled_content_method=case.get("recycled_content_method") or "cut-off",
+                uncertainty=uncertainty))
         except PcfError as exc:
             if exc.field == "product":
                 raise
@@ -78,6 +86,8 @@ def compare(product: str, cases: list[dict[str, Any]], reference: str | None = N
          "difference": difference(fp["per_declared_unit"]["total"], ref_total)}
         for case, fp in zip(cases, footprints, strict=True)
     ]
+    if uncertainty is not None:
+        _probabilities(product, cases, reference, out_cases, uncertainty)
     sweep_out = None
     if sweep:
         label = sweep.get("case") or reference
@@ -113,6 +123,29 @@ def compare(product: str, cases: list[dict[str, Any]], reference: str | None = N
         "cases": out_cases,
         "sweep": sweep_out,
     }
+
+
+def _probabilities(product: str, cases: list[dict[str, Any]], reference: str,
+                   out_cases: list[dict[str, Any]], uncertainty: dict[str, Any]) -> None:
+    """Add each case's probability of being below the reference (common draws)."""
+    from pcf.service import uncertainty as mc
+    from pcf.service.footprints import model
+
+    draws, seed = mc.parse_request(uncertainty)
+    product_model = model(product)
+    by_label = {}
+    for case in cases:
+        encoded = product_model.resolve(case.get("variant"),
+                                        case.get("parameters") or None).encoded
+        by_label[case["label"]] = mc.draws_of(product, encoded, draws, seed)
+    ref = by_label[reference]
+    for item in out_cases:
+        own = by_label[item["label"]]
+        item["uncertainty"] = {
+            "probability_below_reference": None if item["is_reference"]
+            else mc.probability_below(own, ref),
+            "difference": mc.difference_interval(own, ref),
+        }
 
 
 def _check_cases(cases: list[dict[str, Any]], reference: str | None,

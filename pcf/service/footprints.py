@@ -11,7 +11,7 @@ import math
 import threading
 from typing import Any
 
-from pcf.accounting.data_quality import primary_data
+from pcf.accounting.data_quality import pedigree_dqi, primary_data
 from pcf.accounting.electricity import electricity_accounting
 from pcf.accounting.gwp_basis import gwp_basis_mix
 from pcf.engine import get_engine
@@ -108,7 +108,8 @@ def compute_footprint(product: str, variant: str | None = None,
                       parameters: dict | None = None, quantity: Any = None,
                       unit: str | None = None, contributions: bool = True,
                       provenance: bool = False,
-                      recycled_content_method: str = "cut-off") -> dict:
+                      recycled_content_method: str = "cut-off",
+                      uncertainty: dict | None = None) -> dict:
     """Compute a Footprint (DESIGN.md, "Footprint").
 
     Parameters
@@ -145,6 +146,10 @@ def compute_footprint(product: str, variant: str | None = None,
         ``"gwp_basis"``: the share of its total characterized with IPCC AR6 and the share
         resting on CO2e figures on other GWP sets (:func:`pcf.accounting.gwp_basis.
         gwp_basis_mix`), and ``method["label"]`` says so.
+    uncertainty : dict, optional
+        ``{"draws": N, "seed": S}``: add ``"uncertainty"``, the Monte Carlo statistics of the
+        total, GWP parts and stages (:func:`pcf.service.uncertainty.describe`); N from 1 to
+        100,000, S >= 0 (default 0).
 
     Returns
     -------
@@ -164,15 +169,27 @@ def compute_footprint(product: str, variant: str | None = None,
     UnknownResource
         Unknown product.
     InvalidInput
-        Unknown variant or parameter, invalid value, bad quantity or unit.
+        Unknown variant or parameter, invalid value, bad quantity or unit, bad
+        ``uncertainty`` (field ``uncertainty.draws`` / ``uncertainty.seed``), or
+        ``uncertainty`` with ``recycled_content_method`` cff (field ``uncertainty``).
     """
     from pcf.units import MAX_QUANTITY, check_quantity, conversion_factor  # pint: load on use
+
+    mc = None
+    if uncertainty is not None:
+        from pcf.service import uncertainty as mc_service
+
+        mc = mc_service.parse_request(uncertainty)
 
     product_model = model(product)
     if recycled_content_method != "cut-off":
         from pcf.service.cff import check_method
 
         check_method(recycled_content_method)
+        if mc is not None:
+            # The Monte Carlo draws the cut-off model; the CFF's adjustment is not drawn.
+            raise InvalidInput("uncertainty is available with recycled_content_method "
+                               "cut-off only", field="uncertainty", allowed=["cut-off"])
     settings = product_model.resolve(variant, parameters)
     declared = product_model.declared_unit
     if quantity is None:
@@ -239,15 +256,21 @@ def compute_footprint(product: str, variant: str | None = None,
             traced = footprint
         else:
             traced = {"contributions": [
-                {**item, "provenance": [{"gwp": m.gwp, "gwp_split": dict(m.gwp_split)}
+                {**item, "provenance": [{"gwp": m.gwp, "gwp_split": dict(m.gwp_split),
+                                         "pedigree": dict(m.pedigree),
+                                         "ef_pedigree": dict(m.ef_pedigree)}
                                         for m in prov.lookup(item)]}
                 for item in footprint["contributions"]]}
         footprint["gwp_basis"] = gwp_basis_mix(traced)
+        footprint["dqi"] = pedigree_dqi(traced)
         footprint["method"] = {**METHOD, "label": footprint["gwp_basis"]["label"]}
     if recycled_content_method == "cff":
         from pcf.service.cff import apply_cff
 
         footprint = apply_cff(footprint, settings.encoded)
+    if mc is not None:
+        footprint["uncertainty"] = mc_service.describe(
+            mc_service.draws_of(product, settings.encoded, *mc), declared_units)
     return footprint
 
 

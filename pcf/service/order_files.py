@@ -53,6 +53,8 @@ OUTPUT_COLUMNS = ("declared_unit", "kg_co2e_per_declared_unit", "kg_co2e_total",
                   "database_version")
 """Columns :func:`score_file` appends to the input columns."""
 
+from pcf.service.order_intervals import INTERVAL_COLUMNS  # noqa: E402 - one definition
+
 PARAM_PREFIX = "param."
 """Prefix of the parameter columns: ``param.recycled_content``."""
 
@@ -580,11 +582,15 @@ class CsvReport:
     errors: list[LineError]
     groups: int
     written: bool
+    total_interval: dict | None = None
+    """With ``uncertainty``: the order book total's Monte Carlo statistics (kg CO2e)."""
 
 
 def score_file(in_path: str | os.PathLike, out_path: str | os.PathLike, *,
                on_error: str = "fail",
-               progress: Callable[[int, int], None] | None = None) -> CsvReport:
+               progress: Callable[[int, int], None] | None = None,
+               uncertainty: dict | None = None,
+               dask_scheduler: str | None = None) -> CsvReport:
     """Score an order-line file and write the scored file (``pcf orders score``).
 
     Parameters
@@ -599,6 +605,13 @@ def score_file(in_path: str | os.PathLike, out_path: str | os.PathLike, *,
     progress : callable, optional
         ``progress(advance, total)``: called with the number of lines handled since the last
         call and the number of lines in the file (the CLI draws a progress bar with it).
+    uncertainty : dict, optional
+        ``{"draws": N, "seed": S}``: append :data:`pcf.service.order_intervals.
+        INTERVAL_COLUMNS` (each line's 2.5th percentile, median and 97.5th percentile in kg
+        CO2e and its footprint's GSD) and report the total's interval
+        (:func:`pcf.service.order_intervals.intervals`).
+    dask_scheduler : str, optional
+        With ``uncertainty``: run the Monte Carlo on this ``dask.distributed`` scheduler.
 
     Returns
     -------
@@ -615,6 +628,14 @@ def score_file(in_path: str | os.PathLike, out_path: str | os.PathLike, *,
     from pcf.service.orders import OrderLinesError
 
     out_fmt = file_format(out_path, "output")
+    mc = None
+    if uncertainty is not None:
+        from pcf.service.uncertainty import parse_request
+
+        mc = parse_request(uncertainty)
+    elif dask_scheduler is not None:
+        raise InvalidInput("a Dask scheduler is only used for the Monte Carlo (give --mc N)",
+                           field="dask_scheduler")
     table = read_order_file(in_path)
     total = len(table.lines)
     try:
@@ -625,11 +646,42 @@ def score_file(in_path: str | os.PathLike, out_path: str | os.PathLike, *,
     except OrderLinesError as exc:
         raise OrderLinesError(table.locate(exc.errors)) from None
     header = list(table.header) + list(OUTPUT_COLUMNS)
+    rows: Iterable[list[Any]] = scored_rows(table.rows, result.scored)
+    total_interval = None
+    if mc is not None:
+        rows, total_interval = _with_intervals(rows, result.scored, mc, dask_scheduler)
+        header += list(INTERVAL_COLUMNS)
     _write_atomic(Path(out_path), out_fmt, lambda out: write_table(
-        out, out_fmt, header, scored_rows(table.rows, result.scored),
-        table.separator or ","))
+        out, out_fmt, header, rows, table.separator or ","))
     return CsvReport(total, len(result.scored), table.locate(result.errors), result.groups,
-                     True)
+                     True, total_interval)
+
+
+def _with_intervals(rows: Iterable[list[Any]], scored: list[ScoredLine], mc: tuple[int, int],
+                    dask_scheduler: str | None) -> tuple[list[list[Any]], dict]:
+    """Rows with :data:`INTERVAL_COLUMNS`, and the total's statistics (one Monte Carlo per
+    distinct footprint: :func:`pcf.service.order_intervals.intervals`)."""
+    from pcf.service.footprints import model
+    from pcf.service.order_intervals import intervals
+
+    index: dict[int, int] = {}
+    groups: list[list[Any]] = []
+    for s in scored:
+        key = id(s.group)
+        if key not in index:
+            base = s.group.base
+            encoded = model(base["product"]).resolve(base["variant"],
+                                                     base["parameters"]).encoded
+            index[key] = len(groups)
+            groups.append([base["product"], encoded, 0.0])
+        groups[index[key]][2] += s.quantity_declared
+    per_group, total = intervals([tuple(g) for g in groups], *mc, dask_scheduler=dask_scheduler)
+    out = []
+    for row, s in zip(rows, scored, strict=True):
+        p2, median, p97, gsd = per_group[index[id(s.group)]]
+        q = s.quantity_declared
+        out.append(row + [p2 * q, median * q, p97 * q, gsd])
+    return out, total
 
 
 score_csv = score_file
