@@ -354,7 +354,8 @@ def test_supplier_footprints_and_a_company_footprint(page, server):
     page.select_option("#company", "shengtong")
     page.fill("#company-year", "2025")
     page.dispatch_event("#company-year", "change")
-    page.wait_for_selector(f'#supplier-table tbody tr[data-id="{record["id"]}"]')
+    page.wait_for_selector('#supplier-note[data-query="?company=shengtong&year=2025"]')
+    assert _cells(page, "supplier-table", "company") == ["shengtong"]
     assert "of shengtong 2025" in page.inner_text("#supplier-note")
     with page.expect_download() as info:
         page.click('[data-table-download="supplier-table"]')
@@ -533,6 +534,12 @@ def test_pages_work_offline_and_name_their_assets(server):
         assert "http://" not in html.replace(server["base"], "") and "https://" not in html
         catalogue = html.split('<script id="catalogue" type="application/json">')[1]
         json.loads(catalogue.split("</script>")[0])
+    compare = client.get("/app/compare?product=aluminium-coil").get_data(as_text=True)
+    for element in ('id="mc-on"', 'id="mc-draws"', 'id="mc-seed"', 'id="run-sensitivity"',
+                    'data-chart="variance-chart"', 'data-chart="src-chart"',
+                    'data-table-panel="quality-table"', 'data-table-panel="supplier-table"',
+                    'data-chart="company-chart"', '<option value="shengtong">'):
+        assert element in compare, element
     assert client.get("/app/nope").status_code == 404
     assert client.get("/app/static/../__init__.py").status_code == 404
     js = client.get("/app/static/workbench.js")

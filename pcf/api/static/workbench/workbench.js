@@ -336,9 +336,9 @@
     ];
     if (mc) {
       columns = columns.slice(0, 6).concat([
-        { key: "mc_p2_5", title: "95 % interval from (2.5 %)", num: true },
-        { key: "mc_p97_5", title: "95 % interval to (97.5 %)", num: true },
-        { key: "mc_median", title: "MC median", num: true },
+        { key: "mc_p2_5", title: "95 % low", num: true },
+        { key: "mc_p97_5", title: "95 % high", num: true },
+        { key: "mc_median", title: "median", num: true },
         { key: "mc_gsd", title: "GSD", num: true },
         { key: "mc_below", title: "P(below reference)", num: true,
           format: function (x, row) { return row.reference ? "reference" : pct(x); } }
@@ -350,8 +350,8 @@
     var mcNote = document.getElementById("mc-note");
     mcNote.hidden = !mc;
     mcNote.textContent = mc ? "Monte Carlo: " + mc.draws.toLocaleString("en-US") + " draws, seed " + mc.seed +
-      " (the same draws for every case). The 95 % interval runs from the 2.5th to the 97.5th percentile of the " +
-      "total per " + unit + "; GSD is the geometric standard deviation; P(below reference) is the share of draws " +
+      " (the same draws for every case). The 95 % interval (low, high) runs from the 2.5th to the 97.5th percentile of the " +
+      "total per " + unit + ", drawn as error bars around the median on the chart; GSD is the geometric standard deviation; P(below reference) is the share of draws " +
       "in which the case's total is below the reference's. " + mc.method + "." : "";
     if (mc) { mcNote.setAttribute("data-draws", String(mc.draws)); mcNote.setAttribute("data-seed", String(mc.seed)); }
     renderQuality(doc);
@@ -493,17 +493,19 @@
       return row;
     });
     var columns = [{ key: "label", title: "case" }].concat(keys.map(function (k) {
-      return { key: k, title: k.replace("DQR", " DQR"), num: true }; }), [
-      { key: "coverage", title: "DQR coverage %", num: true },
+      return { key: k, title: k.replace("DQR", ""), num: true }; }), [
+      { key: "coverage", title: "coverage %", num: true },
       { key: "primary", title: "primary data %", num: true },
-      { key: "primary_kg", title: "primary data kg CO2e/" + doc.declared_unit, num: true },
-      { key: "basis", title: "primary data basis" }]);
+      { key: "primary_kg", title: "primary kg CO2e/" + doc.declared_unit, num: true }]);
     renderTable("quality-table", columns, rows, { rowAttrs: function (r) { return { "data-case": r.label }; } })
       .setAttribute("data-filename", doc.product + "-data-quality");
     var rule = (doc.cases[0].footprint.dqi || {}).rule;
     var note = document.getElementById("quality-note");
-    note.hidden = !rule;
-    note.textContent = rule ? "DQR: " + rule + "." : "";
+    var bases = {};
+    rows.forEach(function (r) { if (r.basis) { (bases[r.basis] = bases[r.basis] || []).push(r.label); } });
+    note.hidden = false;
+    note.textContent = (rule ? "DQR: " + rule + ". " : "") + Object.keys(bases).map(function (b) {
+      return "Primary data of " + bases[b].join(", ") + ": " + b + "."; }).join(" ");
   }
 
   // the case the detail panels are about: the one chosen for the contributions, else the first
@@ -540,6 +542,10 @@
       "; total median " + fmt(t.median) + " kg CO2e/" + unit + ", 95 % interval " + fmt(t.p2_5) + " – " + fmt(t.p97_5) +
       ", GSD " + fmt(t.gsd) + (doc.r_squared !== null && doc.r_squared !== undefined ?
         "; the parameters' linear regression explains R² = " + fmt(doc.r_squared, 3) + " of their variance" : "") + ".";
+    // both panels shown before either is drawn: they share a grid row, and a chart takes the
+    // width it gets when drawn
+    ["variance-chart", "src-chart"].forEach(function (id) {
+      document.getElementById(id).closest("[data-chart]").hidden = false; });
     var seen = {};
     var inputs = doc.inputs.slice().sort(function (a, b) { return b.variance_share - a.variance_share; });
     var bars = inputs.map(function (x) {
@@ -602,6 +608,7 @@
                valid_until: (r.valid_until || "").slice(0, 10), flags: (r.flags || []).join("; ") };
     });
     note.removeAttribute("data-status");
+    note.setAttribute("data-query", query);  // which list is shown (the tests wait for it)
     note.textContent = rows.length ? rows.length + " stored supplier footprint(s)" + (company ? " of " + company + (year ? " " + year : "") : "") + "." :
       "No supplier footprint stored" + (company ? " for " + company + (year ? " " + year : "") : "") +
       ": store them with pcf suppliers import or POST /v1/supplier-footprints.";
