@@ -2,6 +2,9 @@
 // Calls the JSON API under /v1 with the API key kept in this tab's sessionStorage only, and
 // draws charts with Plotly (vendored, served from /app/static/). Every chart can be saved as
 // PNG or SVG, every table as CSV (full-precision numbers, from each cell's data-value).
+// Compare also shows, from the API: Monte Carlo intervals (error bars), GSD and the probability
+// of being below the reference; each case's PACT dqi and primary data share; the sensitivity of
+// a case; the stored supplier footprints and a company's footprint with its supplier parts.
 "use strict";
 
 (function () {
