@@ -105,3 +105,28 @@ def test_cold_footprint_loads_no_brightway_and_prints_the_same(cached, built_hom
                                      capture_output=True, text=True, check=True).stdout)
     assert "bw2calc" in cold["heavy"]
     assert json.dumps(cold["fp"], sort_keys=True) == json.dumps(warm["fp"], sort_keys=True)
+
+
+def test_monte_carlo_and_sensitivity_work_on_an_engine_from_the_cache(cached, built_home,
+                                                                      tmp_path):
+    """A fresh process whose engine comes from the cache never ran ``Engine.__init__``: the
+    Monte Carlo still reads the background and the parameters' distributions from pcf's
+    project, not Brightway's empty ``default`` one (``pcf serve`` answered 500 to every
+    ``uncertainty`` request and to the sensitivity endpoint)."""
+    home = tmp_path / "home"
+    shutil.copytree(built_home / "brightway", home / "brightway", symlinks=True)
+    env = {**os.environ, "PCF_HOME": str(home)}
+    code = ("import json\n"
+            "from pcf.engine import load_cached_engine\n"
+            "assert load_cached_engine()\n"
+            "from pcf.service.footprints import compute_footprint\n"
+            "from pcf.service.sensitivity import sensitivity\n"
+            "fp = compute_footprint('aluminium-coil', variant='recycled', "
+            "uncertainty={'draws': 50, 'seed': 3})\n"
+            "s = sensitivity('aluminium-coil', variant='recycled', draws=50, seed=3)\n"
+            "print(json.dumps({'u': fp['uncertainty']['per_declared_unit']['total'], "
+            "'src': [p['parameter'] for p in s['parameters_src']]}))\n")
+    out = json.loads(subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
+                                    capture_output=True, text=True, check=True).stdout)
+    assert out["u"]["p2_5"] < out["u"]["median"] < out["u"]["p97_5"]
+    assert out["src"]  # the parameters' distributions were found

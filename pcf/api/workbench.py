@@ -8,7 +8,11 @@ and the variants come from the server:
 ``/app``                  sign in (the API key is kept in the tab's ``sessionStorage``
                           only: never in a cookie, never stored by the server)
 ``/app/compare``          cases side by side: stacked bars by stage, sorted contributions,
-                          differences to the reference
+                          differences to the reference; optionally Monte Carlo intervals
+                          (error bars), GSD and the probability of being below the
+                          reference; data quality (PACT dqi, primary data share); the
+                          sensitivity of a case; stored supplier footprints and a
+                          company's footprint with its supplier-specific contributions
 ``/app/sweep``            footprint over one parameter, several cases overlaid
 ``/app/orders``           upload CSV/xlsx, scored lines and total, download CSV/xlsx,
                           past orders, certificates for lines
@@ -96,7 +100,7 @@ def view(page: str) -> Any:
     if page not in dict(PAGES):
         abort(404)
     context: dict[str, Any] = {}
-    if page == "reductions":
+    if page in ("reductions", "compare"):
         from pcf.service.targets import companies
 
         context["companies"] = companies()

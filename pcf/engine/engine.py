@@ -640,9 +640,7 @@ class Engine:
         return self._background
 
     def _read_background(self) -> Background:
-        from pcf.bw import bw2data
-
-        bd = bw2data()
+        bd = _pcf_project()
         rows = self._lam.shape[0]
         production = np.ones(rows)
         tech, bio = [], []
@@ -670,6 +668,7 @@ class Engine:
             "uncertainty"}`` (``uncertainty``: the ``pcf_uncertainty`` written by ``pcf
             setup``), for the parameters whose uncertainty is not ``none``.
         """
+        _pcf_project()  # before bw2data.parameters: it opens the current project's files
         from bw2data.parameters import ActivityParameter
 
         out = {}
@@ -687,6 +686,22 @@ class Engine:
     def system(self, product_id: str) -> ProductSystem:
         """Return the compiled :class:`ProductSystem` (KeyError if unknown)."""
         return self.products[product_id]
+
+
+def _pcf_project():
+    """Return ``bw2data`` with pcf's project current.
+
+    An engine loaded from the on-disk cache (:func:`load_cached_engine`) never ran
+    :meth:`Engine.__init__`, so Brightway is still on its ``default`` project (empty) when the
+    Monte Carlo reads the background or the parameters' distributions.
+    """
+    from pcf.bw import bw2data
+    from pcf.config import PROJECT_NAME
+
+    bd = bw2data()
+    if bd.projects.current != PROJECT_NAME:
+        bd.projects.set_current(PROJECT_NAME)
+    return bd
 
 
 _ENGINE: Engine | None = None

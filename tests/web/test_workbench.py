@@ -60,12 +60,13 @@ def server(built_home, tmp_path_factory):
     app = create_app({"PCF_DATABASE_URL": f"sqlite:///{db}", "PCF_DEV": False})
     store = app.extensions["pcf"].store
     _, key = store.create_tenant("erin-engineering", "engineer")
+    _, customer_key = store.create_tenant("carla-customer", "customer")
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{srv.server_port}"
     client = app.test_client()
-    yield {"base": base, "key": key, "client": client,
+    yield {"base": base, "key": key, "customer_key": customer_key, "client": client,
            "auth": {"Authorization": f"Bearer {key}"}}
     srv.shutdown()
     env.undo()
@@ -112,10 +113,10 @@ def page(browser, server):
     assert not errors, f"JavaScript errors: {errors}"
 
 
-def _sign_in(page, server, path="/app"):
+def _sign_in(page, server, path="/app", key=None):
     page.goto(server["base"] + path)
     page.wait_for_selector('body[data-ready="true"]')
-    page.fill("#api-key", server["key"])
+    page.fill("#api-key", key or server["key"])
     page.click("#signin button[type=submit]")
     page.wait_for_selector("#signed-in:not([hidden])")
 
@@ -246,6 +247,150 @@ def test_add_case_with_parameters(page, server):
     assert float(shown["recycled+PV"]) == \
         expected["cases"][1]["footprint"]["per_declared_unit"]["total"]
     _shot(page, "02b-compare-added-case")
+
+
+def _compare_with_uncertainty(page, draws, seed):
+    page.check("#mc-on")
+    page.fill("#mc-draws", str(draws))
+    page.fill("#mc-seed", str(seed))
+    page.evaluate("document.getElementById('compare-table').innerHTML = ''")
+    page.click("#run-compare")
+    page.wait_for_selector('#compare-table tbody tr[data-case="recycled"] td[data-key="mc_gsd"]')
+
+
+def test_uncertainty_error_bars_interval_gsd_and_probability(page, server):
+    """Monte Carlo with the comparison: each case's 95 % interval drawn as an error bar on
+    the totals chart, and interval, GSD and P(below reference) in the table, equal to the
+    API's for the same draws and seed; the data quality (dqi, primary data) beside it."""
+    _sign_in(page, server, "/app/compare?product=aluminium-coil")
+    while page.locator("#cases thead tr:first-child th.case").count() > 2:
+        page.locator("#cases .remove-case").last.click()
+    _compare_with_uncertainty(page, 400, 7)
+    expected = server["client"].post("/v1/comparisons", headers=server["auth"], json={
+        "product": "aluminium-coil", "cases": [{"label": v, "variant": v}
+                                               for v in ("virgin", "recycled")],
+        "reference": "virgin", "uncertainty": {"draws": 400, "seed": 7}}).get_json()
+    stats = [c["footprint"]["uncertainty"]["per_declared_unit"]["total"]
+             for c in expected["cases"]]
+    for key, name in (("mc_p2_5", "p2_5"), ("mc_p97_5", "p97_5"), ("mc_gsd", "gsd"),
+                      ("mc_median", "median")):
+        assert [float(v) for v in _cells(page, "compare-table", key)] == [s[name] for s in stats]
+    below = _cells(page, "compare-table", "mc_below")
+    assert below[0] is None and _texts(page, "compare-table", "mc_below")[0] == "reference"
+    assert float(below[1]) == expected["cases"][1]["uncertainty"]["probability_below_reference"]
+    note = page.inner_text("#mc-note")
+    assert "400 draws, seed 7" in note and "2.5th to the 97.5th percentile" in note
+    # the error bars: a trace around each median, drawn by Plotly as SVG paths
+    trace = page.evaluate("document.getElementById('stage-chart').data"
+                          ".find(t => t.error_y && t.error_y.visible !== false)")
+    assert trace["name"].startswith("95 % interval") and trace["x"] == ["virgin", "recycled"]
+    assert trace["y"] == [s["median"] for s in stats]
+    assert trace["error_y"]["array"] == [s["p97_5"] - s["median"] for s in stats]
+    assert trace["error_y"]["arrayminus"] == [s["median"] - s["p2_5"] for s in stats]
+    assert page.locator("#stage-chart g.errorbar path").count() == 2
+    with page.expect_download() as info:
+        page.click('[data-chart-download="stage-chart"][data-format="svg"]')
+    assert "errorbar" in Path(info.value.path()).read_text()
+    with page.expect_download() as info:
+        page.click('[data-table-download="compare-table"]')
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+    assert [float(r["GSD"]) for r in rows] == [s["gsd"] for s in stats]
+    # data quality beside the result
+    for key in ("technologicalDQR", "reliabilityDQR"):
+        assert [float(v) for v in _cells(page, "quality-table", key)] == \
+            [c["footprint"]["dqi"][key] for c in expected["cases"]]
+    assert [float(v) for v in _cells(page, "quality-table", "primary")] == \
+        [c["footprint"]["primary_data"]["percent"] for c in expected["cases"]]
+    assert "pedigree" in page.inner_text("#quality-note")
+    _shot(page, "08-compare-uncertainty")
+    # a bad value: the API's message names the field
+    page.fill("#mc-draws", "0")
+    page.click("#run-compare")
+    page.wait_for_selector(".message.error")
+    assert "uncertainty.draws" in page.inner_text("#message")
+
+
+def test_sensitivity_of_the_chosen_case(page, server):
+    _sign_in(page, server, "/app/compare?product=aluminium-coil")
+    page.fill("#mc-draws", "300")
+    page.fill("#mc-seed", "3")
+    page.click("#run-compare")
+    page.wait_for_selector('#compare-table tbody tr[data-case="recycled"]')
+    page.select_option("#contribution-case", "recycled")
+    page.click("#run-sensitivity")
+    page.wait_for_selector("#variance-table tbody tr")
+    expected = server["client"].get(
+        "/v1/products/aluminium-coil/sensitivity?variant=recycled&draws=300&seed=3",
+        headers=server["auth"]).get_json()
+    shares = [float(v) for v in _cells(page, "variance-table", "variance_share")]
+    assert shares[:len(expected["inputs"])] == sorted(
+        (x["variance_share"] for x in expected["inputs"]), reverse=True)
+    assert sum(shares) == pytest.approx(1.0, abs=1e-9)
+    bars = page.evaluate("document.getElementById('variance-chart').data[0].x")
+    assert bars == sorted(bars)   # bottom-up: largest at the top
+    assert _cells(page, "src-table", "parameter") == [p["parameter"] for p in sorted(
+        expected["parameters_src"], key=lambda p: -abs(p["src"]))]
+    assert "300 draws, seed 3" in page.inner_text("#sensitivity-note")
+    with page.expect_download() as info:
+        page.click('[data-chart-download="variance-chart"][data-format="png"]')
+    assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with page.expect_download() as info:
+        page.click('[data-chart-download="src-chart"][data-format="svg"]')
+    assert Path(info.value.path()).read_text().startswith("<svg")
+    _shot(page, "09-sensitivity")
+
+
+def test_supplier_footprints_and_a_company_footprint(page, server):
+    from tests.test_suppliers import pact_doc
+
+    client, auth = server["client"], server["auth"]
+    stored = client.post("/v1/supplier-footprints", headers=auth, json={
+        "company": "shengtong", "year": 2025, "input": "aluminium-ingot", "share": 0.6,
+        "document": pact_doc()})
+    assert stored.status_code in (200, 201), stored.get_json()
+    record = stored.get_json()
+    _sign_in(page, server, "/app/compare?product=aluminium-coil")
+    page.wait_for_selector(f'#supplier-table tbody tr[data-id="{record["id"]}"]')
+    page.select_option("#company", "shengtong")
+    page.fill("#company-year", "2025")
+    page.dispatch_event("#company-year", "change")
+    page.wait_for_selector('#supplier-note[data-query="?company=shengtong&year=2025"]')
+    assert _cells(page, "supplier-table", "company") == ["shengtong"]
+    assert "of shengtong 2025" in page.inner_text("#supplier-note")
+    with page.expect_download() as info:
+        page.click('[data-table-download="supplier-table"]')
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+    assert rows[0]["supplier"] == "Yunnan Hydro Aluminium"
+    assert rows[0]["share of purchases"] == "0.6"
+    page.click("#run-company")   # before a comparison: the first case (virgin)
+    page.wait_for_selector("#company-table tbody tr[data-supplier]")
+    expected = client.post("/v1/footprints", headers=auth, json={
+        "product": "aluminium-coil", "variant": "virgin", "company": "shengtong",
+        "year": 2025}).get_json()
+    assert float(page.get_attribute("#company-total", "data-value")) == \
+        expected["per_declared_unit"]["total"]
+    assert float(page.get_attribute("#company-total", "data-primary")) == \
+        expected["primary_data"]["percent"] > 0
+    marked = page.eval_on_selector_all("#company-table tbody tr[data-supplier]",
+                                       "trs => trs.map(tr => tr.getAttribute('data-supplier'))")
+    assert marked == [c["supplier_input"] for c in expected["contributions"]
+                      if c.get("supplier_input")] == ["aluminium-ingot"]
+    names = page.evaluate("document.getElementById('company-chart').data[0].y")
+    assert any(n.startswith("★") for n in names)
+    assert "Yunnan Hydro Aluminium" in page.inner_text("#company-summary")
+    _shot(page, "10-supplier-data")
+    # an unknown reporting year: the API's refusal names the field
+    page.fill("#company-year", "1800")
+    page.click("#run-company")
+    page.wait_for_selector(".message.error")
+    assert "year" in page.inner_text("#message")
+
+
+def test_supplier_list_needs_an_engineer_key(page, server):
+    _sign_in(page, server, "/app/compare?product=aluminium-coil", key=server["customer_key"])
+    page.wait_for_selector('#supplier-note[data-status="403"]')
+    assert "may not read the stored supplier footprints" in page.inner_text("#supplier-note")
+    assert page.locator('[data-table-panel="supplier-table"]').is_hidden()
 
 
 def _sweep(page, product, parameter, values, variants):
@@ -389,6 +534,12 @@ def test_pages_work_offline_and_name_their_assets(server):
         assert "http://" not in html.replace(server["base"], "") and "https://" not in html
         catalogue = html.split('<script id="catalogue" type="application/json">')[1]
         json.loads(catalogue.split("</script>")[0])
+    compare = client.get("/app/compare?product=aluminium-coil").get_data(as_text=True)
+    for element in ('id="mc-on"', 'id="mc-draws"', 'id="mc-seed"', 'id="run-sensitivity"',
+                    'data-chart="variance-chart"', 'data-chart="src-chart"',
+                    'data-table-panel="quality-table"', 'data-table-panel="supplier-table"',
+                    'data-chart="company-chart"', '<option value="shengtong">'):
+        assert element in compare, element
     assert client.get("/app/nope").status_code == 404
     assert client.get("/app/static/../__init__.py").status_code == 404
     js = client.get("/app/static/workbench.js")

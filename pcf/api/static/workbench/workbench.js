@@ -2,6 +2,9 @@
 // Calls the JSON API under /v1 with the API key kept in this tab's sessionStorage only, and
 // draws charts with Plotly (vendored, served from /app/static/). Every chart can be saved as
 // PNG or SVG, every table as CSV (full-precision numbers, from each cell's data-value).
+// Compare also shows, from the API: Monte Carlo intervals (error bars), GSD and the probability
+// of being below the reference; each case's PACT dqi and primary data share; the sensitivity of
+// a case; the stored supplier footprints and a company's footprint with its supplier parts.
 "use strict";
 
 (function () {
@@ -317,8 +320,14 @@
         biogenic: fp.per_declared_unit.biogenic, land_use: fp.per_declared_unit.land_use,
         absolute: c.difference.absolute, relative: c.difference.relative };
       fp.stages.forEach(function (s) { row["stage:" + s.stage] = s.kg_co2e_per_declared_unit; });
+      if (fp.uncertainty) {
+        var t = fp.uncertainty.per_declared_unit.total;
+        row.mc_median = t.median; row.mc_p2_5 = t.p2_5; row.mc_p97_5 = t.p97_5; row.mc_gsd = t.gsd;
+        row.mc_below = c.uncertainty ? c.uncertainty.probability_below_reference : null;
+      }
       return row;
     });
+    var mc = doc.cases[0].footprint.uncertainty;
     var columns = [
       { key: "label", title: "case" }, { key: "variant", title: "variant" },
       { key: "reference", title: "reference" },
@@ -327,9 +336,28 @@
       { key: "relative", title: "Δ %", num: true, format: pct },
       { key: "fossil", title: "fossil", num: true }, { key: "biogenic", title: "biogenic", num: true },
       { key: "land_use", title: "land use", num: true }
-    ].concat(stages.map(function (s) { return { key: "stage:" + s, title: s, num: true }; }));
+    ];
+    if (mc) {
+      columns = columns.slice(0, 6).concat([
+        { key: "mc_p2_5", title: "95 % low", num: true },
+        { key: "mc_p97_5", title: "95 % high", num: true },
+        { key: "mc_median", title: "median", num: true },
+        { key: "mc_gsd", title: "GSD", num: true },
+        { key: "mc_below", title: "P(below reference)", num: true,
+          format: function (x, row) { return row.reference ? "reference" : pct(x); } }
+      ], columns.slice(6));
+    }
+    columns = columns.concat(stages.map(function (s) { return { key: "stage:" + s, title: s, num: true }; }));
     var table = renderTable("compare-table", columns, rows, { rowAttrs: function (r) { return { "data-case": r.label }; } });
-    table.setAttribute("data-filename", doc.product + "-comparison");
+    table.setAttribute("data-filename", doc.product + "-comparison" + (mc ? "-mc" + mc.draws + "-seed" + mc.seed : ""));
+    var mcNote = document.getElementById("mc-note");
+    mcNote.hidden = !mc;
+    mcNote.textContent = mc ? "Monte Carlo: " + mc.draws.toLocaleString("en-US") + " draws, seed " + mc.seed +
+      " (the same draws for every case). The 95 % interval (low, high) runs from the 2.5th to the 97.5th percentile of the " +
+      "total per " + unit + ", drawn as error bars around the median on the chart; GSD is the geometric standard deviation; P(below reference) is the share of draws " +
+      "in which the case's total is below the reference's. " + mc.method + "." : "";
+    if (mc) { mcNote.setAttribute("data-draws", String(mc.draws)); mcNote.setAttribute("data-seed", String(mc.seed)); }
+    renderQuality(doc);
 
     var labels = doc.cases.map(function (c) { return c.label; });
     var traces = stages.map(function (stage, i) {
@@ -338,8 +366,23 @@
                  return c.footprint.stages.find(function (s) { return s.stage === stage; }).kg_co2e_per_declared_unit; }),
                hovertemplate: "%{x}<br>" + stage + ": %{y:.4g} kg CO2e/" + unit + "<extra></extra>" };
     });
+    if (mc) {
+      // each case's 95 % interval as an error bar around its Monte Carlo median
+      var stats = doc.cases.map(function (c) { return c.footprint.uncertainty.per_declared_unit.total; });
+      traces.push({ type: "scatter", mode: "markers", x: labels, name: "95 % interval (Monte Carlo, " + mc.draws + " draws, seed " + mc.seed + ")",
+                    y: stats.map(function (t) { return t.median; }),
+                    marker: { color: "#222", symbol: "diamond", size: 8 },
+                    error_y: { type: "data", symmetric: false, color: "#222", thickness: 1.6, width: 10,
+                               array: stats.map(function (t) { return t.p97_5 - t.median; }),
+                               arrayminus: stats.map(function (t) { return t.median - t.p2_5; }) },
+                    customdata: stats.map(function (t) { return [t.p2_5, t.p97_5, t.gsd]; }),
+                    hovertemplate: "%{x}<br>median %{y:.4g}<br>95 %: %{customdata[0]:.4g} – %{customdata[1]:.4g}" +
+                                   "<br>GSD %{customdata[2]:.3f}<extra></extra>" });
+    }
     traces.push({ type: "scatter", mode: "text", x: labels, showlegend: false, textposition: "top center",
-                  y: doc.cases.map(function (c) { return c.footprint.per_declared_unit.total; }),
+                  y: doc.cases.map(function (c) {
+                    var total = c.footprint.per_declared_unit.total;
+                    return mc ? Math.max(total, c.footprint.uncertainty.per_declared_unit.total.p97_5) : total; }),
                   text: doc.cases.map(function (c) { return fmt(c.footprint.per_declared_unit.total); }),
                   textfont: { size: 11 }, hoverinfo: "skip" });
     var ref = doc.cases.find(function (c) { return c.is_reference; });
@@ -413,6 +456,13 @@
       if (b) { removeCase(b.closest("[data-case]").getAttribute("data-case")); }
     });
     document.getElementById("contribution-case").addEventListener("change", renderContributions);
+    document.getElementById("run-sensitivity").addEventListener("click", guard(runSensitivity));
+    document.getElementById("company-form").addEventListener("submit", guard(runCompanyFootprint));
+    var reloadSuppliers = guard(loadSuppliers);
+    document.getElementById("company").addEventListener("change", reloadSuppliers);
+    document.getElementById("company-year").addEventListener("change", reloadSuppliers);
+    if (apiKey()) { reloadSuppliers(); }
+    document.addEventListener("pcf:signed-in", reloadSuppliers);
     caseColumns().forEach(showVariantValues);
     document.querySelector("#cases thead").addEventListener("change", function (event) {
       if (event.target.classList.contains("case-variant")) {
@@ -423,8 +473,230 @@
       var c = readCases();
       var body = { product: form.getAttribute("data-product"), cases: c.cases };
       if (c.reference) { body.reference = c.reference; }
+      if (document.getElementById("mc-on").checked) { body.uncertainty = mcSettings(); }
       renderComparison(await api("/v1/comparisons", { method: "POST", json: body }));
     }));
+  }
+
+  // the draws and seed of the uncertainty options; a blank box goes to the API as null, so that
+  // the API's answer names the field
+  function mcSettings() {
+    function num(id) { var v = document.getElementById(id).value.trim(); return v === "" ? null : Number(v); }
+    return { draws: num("mc-draws"), seed: num("mc-seed") };
+  }
+
+  // data quality beside the result: each case's PACT dqi and primary data share
+  function renderQuality(doc) {
+    var keys = ["technologicalDQR", "geographicalDQR", "temporalDQR", "completenessDQR", "reliabilityDQR"];
+    var rows = doc.cases.map(function (c) {
+      var dqi = c.footprint.dqi || {}, primary = c.footprint.primary_data || {};
+      var row = { label: c.label, coverage: dqi.coveragePercent, primary: primary.percent,
+                  primary_kg: primary.kgCO2ePerDeclaredUnit, basis: primary.basis };
+      keys.forEach(function (k) { row[k] = dqi[k]; });
+      return row;
+    });
+    var columns = [{ key: "label", title: "case" }].concat(keys.map(function (k) {
+      return { key: k, title: k.replace("DQR", ""), num: true }; }), [
+      { key: "coverage", title: "coverage %", num: true },
+      { key: "primary", title: "primary data %", num: true },
+      { key: "primary_kg", title: "primary kg CO2e/" + doc.declared_unit, num: true }]);
+    renderTable("quality-table", columns, rows, { rowAttrs: function (r) { return { "data-case": r.label }; } })
+      .setAttribute("data-filename", doc.product + "-data-quality");
+    var rule = (doc.cases[0].footprint.dqi || {}).rule;
+    var note = document.getElementById("quality-note");
+    var bases = {};
+    rows.forEach(function (r) { if (r.basis) { (bases[r.basis] = bases[r.basis] || []).push(r.label); } });
+    note.hidden = false;
+    note.textContent = (rule ? "DQR: " + rule + ". " : "") + Object.keys(bases).map(function (b) {
+      return "Primary data of " + bases[b].join(", ") + ": " + b + "."; }).join(" ");
+  }
+
+  // the case the detail panels are about: the one chosen for the contributions, else the first
+  function chosenCase() {
+    var cases = readCases().cases;
+    var select = document.getElementById("contribution-case");
+    var label = lastComparison && select.value;
+    return cases.find(function (c) { return c.label === label; }) || cases[0];
+  }
+
+  function shortName(x, seen) {
+    function cut(text, n) { text = text || ""; return text.length > n ? text.slice(0, n - 1) + "…" : text; }
+    var name = cut(x.input, 30) + (x.activity ? " → " + cut(x.activity, 18) : "");
+    seen[name] = (seen[name] || 0) + 1;
+    return seen[name] > 1 ? name + " (" + seen[name] + ")" : name;
+  }
+
+  async function runSensitivity() {
+    var form = document.getElementById("compare-form");
+    var product = form.getAttribute("data-product");
+    var c = chosenCase(), mc = mcSettings();
+    var query = [];
+    if (c.variant) { query.push("variant=" + encodeURIComponent(c.variant)); }
+    Object.keys(c.parameters).forEach(function (k) {
+      query.push("set=" + encodeURIComponent(k + "=" + c.parameters[k])); });
+    if (mc.draws !== null) { query.push("draws=" + encodeURIComponent(mc.draws)); }
+    if (mc.seed !== null) { query.push("seed=" + encodeURIComponent(mc.seed)); }
+    var doc = await api("/v1/products/" + encodeURIComponent(product) + "/sensitivity?" + query.join("&"));
+    var unit = doc.declared_unit, t = doc.total;
+    var note = document.getElementById("sensitivity-note");
+    note.hidden = false;
+    note.setAttribute("data-case", c.label);
+    note.textContent = "Case " + c.label + ": " + doc.draws.toLocaleString("en-US") + " draws, seed " + doc.seed +
+      "; total median " + fmt(t.median) + " kg CO2e/" + unit + ", 95 % interval " + fmt(t.p2_5) + " – " + fmt(t.p97_5) +
+      ", GSD " + fmt(t.gsd) + (doc.r_squared !== null && doc.r_squared !== undefined ?
+        "; the parameters' linear regression explains R² = " + fmt(doc.r_squared, 3) + " of their variance" : "") + ".";
+    // both panels shown before either is drawn: they share a grid row, and a chart takes the
+    // width it gets when drawn
+    ["variance-chart", "src-chart"].forEach(function (id) {
+      document.getElementById(id).closest("[data-chart]").hidden = false; });
+    var seen = {};
+    var inputs = doc.inputs.slice().sort(function (a, b) { return b.variance_share - a.variance_share; });
+    var bars = inputs.map(function (x) {
+      return { name: shortName(x, seen), full: x.input + " → " + (x.activity || ""), value: x.variance_share }; });
+    if (Math.abs(doc.inputs_other_share) > 1e-9) {
+      bars.push({ name: "other inputs", full: "other inputs", value: doc.inputs_other_share });
+    }
+    bars.reverse();  // largest at the top
+    var base = product + "-" + c.label;
+    plot("variance-chart", [{
+      type: "bar", orientation: "h", x: bars.map(function (b) { return b.value; }),
+      y: bars.map(function (b) { return b.name; }), customdata: bars.map(function (b) { return b.full; }),
+      marker: { color: "#8e7dbe" }, text: bars.map(function (b) { return pct(b.value); }), textposition: "auto",
+      hovertemplate: "%{customdata}<br>%{x:.1%} of Var(total)<extra></extra>" }],
+      { margin: { t: 20, r: 20, b: 50, l: 20 }, height: 140 + 28 * bars.length, yaxis: { automargin: true },
+        xaxis: { title: { text: "share of the variance of the total, case " + c.label }, tickformat: ".0%" },
+        showlegend: false }, base + "-variance-shares");
+    renderTable("variance-table", [
+      { key: "input", title: "input" }, { key: "activity", title: "into activity" }, { key: "kind", title: "kind" },
+      { key: "stage", title: "stage" }, { key: "variance_share", title: "variance share", num: true, format: pct },
+      { key: "mean_kg_co2e_per_declared_unit", title: "mean kg CO2e/" + unit, num: true }
+    ], inputs.concat(Math.abs(doc.inputs_other_share) > 1e-9 ?
+      [{ input: "other inputs", variance_share: doc.inputs_other_share }] : []))
+      .setAttribute("data-filename", base + "-variance-shares");
+    var src = doc.parameters_src.slice().sort(function (a, b) { return Math.abs(b.src) - Math.abs(a.src); });
+    var rev = src.slice().reverse();
+    plot("src-chart", [{
+      type: "bar", orientation: "h", x: rev.map(function (p) { return p.src; }), y: rev.map(function (p) { return p.parameter; }),
+      marker: { color: rev.map(function (p) { return p.src < 0 ? "#5aa469" : "#c8553d"; }) },
+      text: rev.map(function (p) { return fmt(p.src, 3); }), textposition: "auto",
+      hovertemplate: "%{y}<br>SRC %{x:.3f}<extra></extra>" }],
+      { margin: { t: 20, r: 20, b: 50, l: 20 }, height: 140 + 28 * Math.max(1, rev.length), yaxis: { automargin: true },
+        xaxis: { title: { text: "standardized regression coefficient (−1 … 1)" }, range: [-1, 1] }, showlegend: false },
+      base + "-parameter-src");
+    renderTable("src-table", [
+      { key: "parameter", title: "parameter" }, { key: "src", title: "SRC", num: true },
+      { key: "default", title: "default", num: true }, { key: "gsd", title: "GSD of the parameter", num: true }
+    ], src).setAttribute("data-filename", base + "-parameter-src");
+  }
+
+  // the stored supplier footprints (engineer and admin keys); other roles get a note, not an error
+  async function loadSuppliers() {
+    var company = document.getElementById("company").value;
+    var year = document.getElementById("company-year").value.trim();
+    var query = company ? "?company=" + encodeURIComponent(company) + (year ? "&year=" + encodeURIComponent(year) : "") : "";
+    var note = document.getElementById("supplier-note");
+    var doc;
+    try { doc = await api("/v1/supplier-footprints" + query); }
+    catch (err) {
+      if (err.status !== 403) { throw err; }
+      document.querySelector('[data-table-panel="supplier-table"]').hidden = true;
+      note.setAttribute("data-status", "403");
+      note.textContent = "Your key's role may not read the stored supplier footprints (engineer and admin keys can): " + err.message;
+      return;
+    }
+    var rows = doc.supplier_footprints.map(function (r) {
+      return { id: r.id, company: r.company, year: r.year, input: r.input, supplier: r.supplier,
+               product_name: r.product_name, share: r.share, total: r.kg_co2e_per_kg.total,
+               primary: r.primary_data_share, verification: (r.verification || {}).status, way_in: r.way_in,
+               valid_until: (r.valid_until || "").slice(0, 10), flags: (r.flags || []).join("; ") };
+    });
+    note.removeAttribute("data-status");
+    note.setAttribute("data-query", query);  // which list is shown (the tests wait for it)
+    note.textContent = rows.length ? rows.length + " stored supplier footprint(s)" + (company ? " of " + company + (year ? " " + year : "") : "") + "." :
+      "No supplier footprint stored" + (company ? " for " + company + (year ? " " + year : "") : "") +
+      ": store them with pcf suppliers import or POST /v1/supplier-footprints.";
+    renderTable("supplier-table", [
+      { key: "company", title: "company" }, { key: "year", title: "year", format: String }, { key: "input", title: "input replaced" },
+      { key: "supplier", title: "supplier" }, { key: "product_name", title: "supplier's product" },
+      { key: "share", title: "share of purchases", num: true, format: pct },
+      { key: "total", title: "kg CO2e per kg", num: true }, { key: "primary", title: "primary data %", num: true },
+      { key: "verification", title: "verification" }, { key: "way_in", title: "way in" },
+      { key: "valid_until", title: "valid until" }, { key: "flags", title: "flags" }
+    ], rows, { rowAttrs: function (r) { return { "data-id": r.id }; } }).setAttribute("data-filename", "supplier-footprints" + (company ? "-" + company : ""));
+  }
+
+  async function runCompanyFootprint() {
+    var form = document.getElementById("compare-form");
+    var company = document.getElementById("company").value;
+    var yearText = document.getElementById("company-year").value.trim();
+    if (!company) { throw new Error("company: choose a company to use its supplier footprints."); }
+    var c = chosenCase();
+    var body = { product: form.getAttribute("data-product"), company: company,
+                 year: yearText === "" ? null : Number(yearText), parameters: c.parameters };
+    if (c.variant) { body.variant = c.variant; }
+    var fp = await api("/v1/footprints", { method: "POST", json: body });
+    var unit = fp.declared_unit, total = fp.per_declared_unit.total;
+    var summary = document.getElementById("company-summary");
+    summary.hidden = false;
+    summary.innerHTML = "";
+    var head = document.createElement("p");
+    head.textContent = "Case " + c.label + " for " + fp.company.name + ", " + fp.company.year + ": " + fmt(total) +
+      " kg CO2e/" + unit + "; primary data " + fmt((fp.primary_data || {}).percent) + " % (" +
+      ((fp.primary_data || {}).basis || "") + ").";
+    head.id = "company-total";
+    head.setAttribute("data-value", String(total));
+    head.setAttribute("data-primary", String((fp.primary_data || {}).percent));
+    summary.appendChild(head);
+    var list = document.createElement("ul");
+    (fp.supplier_footprints || []).forEach(function (s) {
+      var li = document.createElement("li");
+      li.textContent = s.input + ": " + pct(s.covered_share) + " of it on supplier figures (" +
+        s.records.map(function (r) { return r.supplier + " " + fmt(r.kg_co2e_per_kg) + " kg CO2e/kg, " + r.verification; }).join("; ") +
+        "), " + fmt(s.kg_co2e_per_declared_unit) + " kg CO2e/" + unit;
+      list.appendChild(li);
+    });
+    (fp.warnings || []).forEach(function (w) {
+      var li = document.createElement("li"); li.className = "note"; li.textContent = w; list.appendChild(li); });
+    if (!(fp.supplier_footprints || []).length) {
+      var none = document.createElement("li");
+      none.textContent = "No stored supplier footprint applies to " + fp.company.id + " " + fp.company.year + ": every input is on averages.";
+      list.appendChild(none);
+    }
+    summary.appendChild(list);
+    var items = fp.contributions.slice().sort(function (a, b) {
+      return Math.abs(b.kg_co2e_per_declared_unit) - Math.abs(a.kg_co2e_per_declared_unit); });
+    var top = items.slice(0, 12), rest = items.slice(12), seen = {};
+    var bars = top.map(function (x) {
+      var name = shortName(x, seen);
+      return { name: x.supplier_input ? "★ " + name : name, full: x.input + " → " + (x.activity || ""),
+               value: x.kg_co2e_per_declared_unit, supplier: x.supplier_input || "" }; });
+    rest.filter(function (x) { return x.supplier_input; }).forEach(function (x) {  // never hide a supplier's part
+      bars.push({ name: "★ " + shortName(x, seen), full: x.input, value: x.kg_co2e_per_declared_unit, supplier: x.supplier_input }); });
+    var others = rest.filter(function (x) { return !x.supplier_input; });
+    if (others.length) {
+      bars.push({ name: "other inputs (" + others.length + ")", full: "other inputs", supplier: "",
+                  value: others.reduce(function (s, x) { return s + x.kg_co2e_per_declared_unit; }, 0) });
+    }
+    bars.reverse();
+    var base = fp.product + "-" + fp.company.id + "-" + fp.company.year + "-" + c.label;
+    plot("company-chart", [{
+      type: "bar", orientation: "h", x: bars.map(function (b) { return b.value; }), y: bars.map(function (b) { return b.name; }),
+      customdata: bars.map(function (b) { return b.full + (b.supplier ? "<br>supplier-specific: " + b.supplier : ""); }),
+      marker: { color: bars.map(function (b) { return b.supplier ? "#f2a541" : "#1b6ca8"; }) },
+      text: bars.map(function (b) { return fmt(b.value); }), textposition: "auto",
+      hovertemplate: "%{customdata}<br>%{x:.4g} kg CO2e/" + unit + "<extra></extra>" }],
+      { margin: { t: 20, r: 20, b: 50, l: 20 }, height: 120 + 28 * bars.length, yaxis: { automargin: true },
+        xaxis: { title: { text: "kg CO2e/" + unit + ", " + fp.company.id + " " + fp.company.year + ", case " + c.label } },
+        showlegend: false }, base + "-contributions");
+    renderTable("company-table", [
+      { key: "supplier_input", title: "supplier-specific", format: function (x) { return x ? "★ supplier: " + x : ""; } },
+      { key: "input", title: "input" }, { key: "activity", title: "into activity" }, { key: "stage", title: "stage" },
+      { key: "amount", title: "amount", num: true }, { key: "unit", title: "unit" },
+      { key: "kg_co2e_per_declared_unit", title: "kg CO2e/" + unit, num: true },
+      { key: "share", title: "share", num: true, format: pct }
+    ], items.map(function (x) { return Object.assign({}, x, { share: x.kg_co2e_per_declared_unit / total }); }),
+    { rowAttrs: function (r) { return r.supplier_input ? { "data-supplier": r.supplier_input } : {}; } })
+      .setAttribute("data-filename", base + "-contributions");
   }
 
   // ------------------------------------------------------------------ sweep
