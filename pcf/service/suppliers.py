@@ -28,7 +28,7 @@ share-weighted mean figure ``F`` (:func:`pcf.accounting.supplier_footprints.blen
 product's ``<input>_supplier_share`` and ``<input>_footprint`` parameters: the covered share
 takes the suppliers' figure, the rest stays on pcf's average. With a stored ``supply_mix`` of
 that year it is the share-weighted mix of one footprint per line, as reductions use
-(:func:`pcf.service.company_data.mixed_footprint`). The contributions of the covered
+(:func:`pcf.service.supply_mix.mixed_footprint`). The contributions of the covered
 parts are marked, and ``primary_data`` (PACT ``primaryDataShare``) counts them. Where a
 footprint parameter comes from the company's settings instead (e.g. an ingot footprint derived
 from reported intensities), the footprint says so in ``warnings``.
@@ -58,6 +58,7 @@ from pcf.errors import (
     UpstreamFailed,
 )
 from pcf.service.footprints import compute_footprint, model
+from pcf.service.supply_mix import mixed_footprint, supply_mix_of
 from pcf.store import suppliers as supplier_store
 from pcf.store.models import utcnow
 from pcf.supplier_inputs import INPUTS, products_using, replacement, replacements_of
@@ -670,7 +671,7 @@ def company_footprint(store: Any, product: str, company: Any, year: Any, *,
     ----------
     When the company's year stores a ``supply_mix`` (the purchased-material mix,
     ``databases/companies/``), the footprint is that mix, computed by the same code as
-    reductions, CBAM and the audit (:func:`pcf.service.company_data.mixed_footprint`): one
+    reductions, CBAM and the audit (:func:`pcf.service.supply_mix.mixed_footprint`): one
     footprint per line with ``{settings, line parameters, supplier parameters, parameters}``,
     mixed share-weighted (per declared unit, total, stages, contributions, supplier
     footprints, primary data; GWP basis and dqi recomputed on the mix); the result lists the
@@ -701,13 +702,11 @@ def company_footprint(store: Any, product: str, company: Any, year: Any, *,
         raise InvalidInput(f"{', '.join(clash)} is set by the stored supplier footprints of "
                            f"{info['company']['id']} {info['company']['year']}; leave it out "
                            "or leave out company and year", field=f"parameters.{clash[0]}")
-    from pcf.service.company_data import mixed_footprint, supply_mix_of
-
     record = _company(company)["products"].get(product)
     lines = supply_mix_of(record, info["company"]["year"])
     if lines:
         return mixed_footprint(product, lines, params, explicit=explicit, info=info,
-                               variant=variant, quantity=quantity, unit=unit,
+                               annotate=annotate, variant=variant, quantity=quantity, unit=unit,
                                contributions=contributions, provenance=provenance,
                                recycled_content_method=recycled_content_method)
     fp = compute_footprint(product, variant=variant, parameters={**params, **explicit},
