@@ -283,3 +283,15 @@ def test_api_order_line_certificate_and_cli_give_the_same_number(built_home, tmp
     res = CliRunner().invoke(main, ["footprint", COIL, "--company", "shengtong", "--year",
                                     "2025", "--mc", "10"], env={"PCF_DATABASE_URL": url})
     assert res.exit_code != 0 and "--mc" in res.output
+
+
+def test_a_variant_sits_under_the_lines_and_says_so(store):
+    from pcf.service.suppliers import company_footprint
+
+    fp = company_footprint(store, COIL, "shengtong", 2025, variant="recycled")
+    plain = company_footprint(store, COIL, "shengtong", 2025)
+    assert fp["variant"] == "recycled"
+    assert fp["per_declared_unit"]["total"] == pytest.approx(
+        plain["per_declared_unit"]["total"], rel=1e-12)
+    assert any("variant 'recycled' sets recycled_content = 1" in w
+               and "primary ingot" in w for w in fp["warnings"])

@@ -15,7 +15,7 @@ from typing import Any
 
 from pcf.accounting.data_quality import pedigree_dqi
 from pcf.accounting.supply_mix import mix, mix_footprints
-from pcf.service.footprints import compute_footprint, traced_contributions
+from pcf.service.footprints import compute_footprint, model, traced_contributions
 
 
 def supply_mix_of(record: dict | None, year: int) -> list[dict] | None:
@@ -24,10 +24,16 @@ def supply_mix_of(record: dict | None, year: int) -> list[dict] | None:
 
 
 def _line_parameters(line: dict, under: dict, supplier: dict, explicit: dict,
-                     warnings: list[str]) -> dict:
-    """``{**under, **line, **supplier, **explicit}``; a line's parameter overridden is noted."""
+                     warnings: list[str], variant: tuple[str, dict] | None = None) -> dict:
+    """``{**under, **line, **supplier, **explicit}``; a line's parameter overridden, or a
+    variant's value a line overrides, is noted in ``warnings``."""
     label = line["label"]
     for name, value in line["parameters"].items():
+        if (variant is not None and name in variant[1] and name not in explicit
+                and name not in supplier and variant[1][name] != value):
+            warnings.append(f"variant {variant[0]!r} sets {name} = {variant[1][name]!r}; the "
+                            f"supply-mix line {label!r} sets {value!r} and wins (company data "
+                            "override a variant; give the parameter to override the lines)")
         if name in explicit and explicit[name] != value:
             warnings.append(f"{name} = {explicit[name]!r} given with the request overrides the "
                             f"supply-mix line {label!r} ({name} = {value!r}) on every line")
@@ -71,7 +77,8 @@ def mixed_footprint(product: str, lines: list[dict], parameters: dict[str, Any],
     under the line's own parameters, over them the parameters the stored supplier footprints
     set (``info["supplier_parameters"]``, taken from ``parameters``) and those the caller gave
     (``explicit``, on every line; each line parameter so overridden is named in
-    ``warnings``). With ``info`` and ``annotate`` each line is annotated
+    ``warnings``). A ``variant`` sits under all of these (as company settings override it);
+    a variant value a line overrides is named in ``warnings`` too. With ``info`` and ``annotate`` each line is annotated
     (:func:`pcf.service.suppliers.annotate`). The lines are mixed by
     :func:`pcf.accounting.supply_mix.mix_footprints`; ``dqi`` is recomputed from the mixed
     contributions (:func:`pcf.accounting.data_quality.pedigree_dqi`, impact-weighted, so it
@@ -119,9 +126,11 @@ def mixed_footprint(product: str, lines: list[dict], parameters: dict[str, Any],
     names = (info or {}).get("supplier_parameters") or []
     supplier = {k: parameters[k] for k in names if k in parameters}
     notes: list[str] = []
+    variants = model(product).variants
+    named = (variant, variants[variant]) if variant in variants else None
     parts, per_line = [], []
     for line in lines:
-        values = _line_parameters(line, parameters, supplier, explicit, notes)
+        values = _line_parameters(line, parameters, supplier, explicit, notes, named)
         fp = compute_footprint(product, variant=variant, parameters=values, quantity=quantity,
                                unit=unit, contributions=contributions, provenance=provenance,
                                recycled_content_method=recycled_content_method)
