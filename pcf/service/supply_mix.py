@@ -78,8 +78,9 @@ def mixed_footprint(product: str, lines: list[dict], parameters: dict[str, Any],
     set (``info["supplier_parameters"]``, taken from ``parameters``) and those the caller gave
     (``explicit``, on every line; each line parameter so overridden is named in
     ``warnings``). A ``variant`` sits under all of these (as company settings override it);
-    a variant value a line overrides is named in ``warnings`` too. With ``info`` and ``annotate`` each line is annotated
-    (:func:`pcf.service.suppliers.annotate`). The lines are mixed by
+    a variant value a line overrides is named in ``warnings`` too. With ``info`` and
+    ``annotate`` each line is annotated (:func:`pcf.service.suppliers.annotate`). The lines
+    are mixed by
     :func:`pcf.accounting.supply_mix.mix_footprints`; ``dqi`` is recomputed from the mixed
     contributions (:func:`pcf.accounting.data_quality.pedigree_dqi`, impact-weighted, so it
     is rated on the mix, not averaged); with ``recycled_content_method="cff"`` the ``cff``
