@@ -551,17 +551,28 @@ def test_several_suppliers_blend_by_share_and_replace_the_back_solved_ingot(stor
     assert "aluminium-ingot: the stored supplier figures (2025) cover 0.8 of it; the other " \
            "0.2 stays on pcf's modelled average" in info["notes"]
     fp = company_footprint(store, "aluminium-coil", "shengtong", 2025)
-    same = service.compute_footprint("aluminium-coil", parameters=params)
-    assert fp["per_declared_unit"] == same["per_declared_unit"]
+    # the company's 2025 supply mix: 0.792 primary ingot (recycled_content 0) and 0.208
+    # post-consumer scrap; the stored ingot figures apply to both lines (on the scrap line no
+    # primary ingot is bought, so they change nothing there)
+    primary = service.compute_footprint("aluminium-coil",
+                                        parameters={**params, "recycled_content": 0})
+    scrap = service.compute_footprint("aluminium-coil", parameters={
+        **params, "recycled_content": 1, "post_consumer_share": 1})
+    for part in ("total", "fossil", "biogenic", "land_use"):
+        assert fp["per_declared_unit"][part] == pytest.approx(
+            0.792 * primary["per_declared_unit"][part]
+            + 0.208 * scrap["per_declared_unit"][part], rel=1e-12, abs=1e-15)
     (used,) = fp["supplier_footprints"]
     assert [r["supplier"] for r in used["records"]] == ["Yunnan Hydro Aluminium",
                                                         "Another smelter"]
-    # kg of ingot per kg coil from the coil file: 1 + melt_loss / yield at the 2025 settings
+    # kg of ingot per kg coil from the coil file: 1 + melt_loss / yield at the 2025 settings,
+    # bought on the primary line only (share 0.792)
     metal = fp["parameters"]
     metal_per_kg = 1 + metal["melt_loss"] / metal["yield"]
-    assert used["kg_per_declared_unit"] == pytest.approx(covered * metal_per_kg, rel=1e-6)
+    assert used["kg_per_declared_unit"] == pytest.approx(0.792 * covered * metal_per_kg,
+                                                         rel=1e-6)
     assert used["kg_co2e_per_declared_unit"] == pytest.approx(
-        (0.5 * 4.1 + 0.3 * 8.0) * metal_per_kg, rel=1e-6)
+        0.792 * (0.5 * 4.1 + 0.3 * 8.0) * metal_per_kg, rel=1e-6)
     with pytest.raises(InvalidInput) as info_clash:
         company_footprint(store, "aluminium-coil", "shengtong", 2025,
                           parameters={"primary_ingot_footprint": 3})

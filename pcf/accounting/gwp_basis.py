@@ -83,6 +83,26 @@ def gwp_basis_mix(footprint: dict) -> dict[str, Any]:
     for c in footprint.get("contributions") or []:
         for basis, value in split_contribution(c).items():
             kg[basis] = kg.get(basis, 0.0) + value
+    return basis_of_kg(kg)
+
+
+def basis_of_kg(kg: dict[str, float]) -> dict[str, Any]:
+    """The GWP-basis block of :func:`gwp_basis_mix` from its kg CO2e per basis.
+
+    Formula: ``p_b = 100 * k_b / sum_b k_b``; AR6 share ``= p_gas + p_AR6``; the label is
+    :func:`label`. Used directly where the kg are known already (a supply mix's kg are the
+    share-weighted kg of its lines, :func:`pcf.accounting.supply_mix.mix_footprints`).
+
+    Parameters
+    ----------
+    kg : dict
+        Basis -> kg CO2e per declared unit.
+
+    Returns
+    -------
+    dict
+        As :func:`gwp_basis_mix`.
+    """
     total = math.fsum(kg.values())
     ordered = sorted(kg, key=lambda b: ORDER.index(b) if b in ORDER else len(ORDER))
     percent = {b: (100.0 * kg[b] / total if total else 0.0) for b in ordered}

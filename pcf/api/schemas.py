@@ -437,6 +437,11 @@ class FootprintSchema(ResponseSchema):
         "description": "With company and year: per covered input {input, covered_share, "
                        "kg_co2e_per_kg, kg_per_declared_unit, kg_co2e_per_declared_unit, "
                        "parameters, records}"})
+    supply_mix = fields.List(fields.Dict(), metadata={
+        "description": "With company and year whose data store a purchased-material mix: "
+                       "per line {label, share, origin, parameters (the line's own), "
+                       "resolved_parameters, per_declared_unit (kg CO2e), stages}; every "
+                       "linear figure of the footprint is the share-weighted mix of the lines'"})
     uncertainty = fields.Dict(metadata={
         "description": "With `uncertainty` in the request: {draws, seed, method, "
                        "per_declared_unit: {part: {mean, median, p2_5, p97_5, sd, gsd}}, "

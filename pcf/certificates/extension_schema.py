@@ -62,7 +62,21 @@ def schema(url: str) -> dict[str, Any]:
                     "electricityAccounting": {"type": "string"},
                     "databaseVersion": {"type": "string"},
                     "modelVersion": {"type": "string"},
-                    "productDefinitionSha256": {"type": "string"}}},
+                    "productDefinitionSha256": {"type": "string"},
+                    "supplyMix": {
+                        "type": "array",
+                        "description": "A company's purchased-material mix: the footprint is "
+                                       "the share-weighted sum of one footprint per line, "
+                                       "each computed with its own parameters",
+                        "items": {"type": "object",
+                                  "required": ["label", "share", "parameters",
+                                               "kgCO2ePerDeclaredUnit"],
+                                  "properties": {
+                                      "label": {"type": "string"},
+                                      "share": {"type": "number"},
+                                      "origin": {"type": ["string", "null"]},
+                                      "parameters": {"type": "object"},
+                                      "kgCO2ePerDeclaredUnit": {"type": "number"}}}}}},
             "dataQuality": {"type": "object"},
             "productClassifications": {"type": "array", "items": {
                 "type": "object", "required": ["urn", "system", "code", "source"]}},

@@ -103,6 +103,8 @@ def compute_line(line: OrderLineRecord) -> dict:
         The Brightway project is not built.
     """
     stored = line.footprint
+    if stored.get("supply_mix"):
+        return _compute_mixed_line(line)
     try:
         fp = footprints.compute_footprint(
             line.product, variant=stored.get("variant", line.variant),
@@ -124,6 +126,49 @@ def compute_line(line: OrderLineRecord) -> dict:
                    for entry in stored.get("supplier_footprints") or []]
         annotate(fp, {"company": stored["company"], "supplier_footprints": applied,
                       "notes": []})
+    return fp
+
+
+def _mix_lines(stored_mix: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Supply-mix lines in the form :func:`pcf.service.supply_mix.mixed_footprint` takes,
+    each with every parameter it was computed with (a Footprint's ``supply_mix`` items, or a
+    certificate's ``calculation.supplyMix`` items)."""
+    return [{"label": item["label"],
+             "share": {"value": float(item["share"]), "origin": item.get("origin")},
+             "parameters": dict(item.get("resolved_parameters") or item["parameters"])}
+            for item in stored_mix]
+
+
+def _compute_mixed_line(line: OrderLineRecord) -> dict:
+    """A company line scored with a supply mix: the mix recomputed line by line with the
+    parameters each supply-mix line was scored with (:func:`compute_line`).
+
+    The Monte Carlo interval is not computed for a mix (uncertainty with company and year is
+    refused elsewhere too): the certificate states no interval and ``warnings`` says why.
+    """
+    from pcf.service.suppliers import annotate
+    from pcf.service.supply_mix import mixed_footprint
+
+    stored = line.footprint
+    applied = [{k: v for k, v in entry.items()
+                if k not in ("kg_per_declared_unit", "kg_co2e_per_declared_unit")}
+               for entry in stored.get("supplier_footprints") or []]
+    info = {"company": stored["company"], "supplier_footprints": applied, "notes": [],
+            "supplier_parameters": []}
+    try:
+        fp = mixed_footprint(line.product, _mix_lines(stored["supply_mix"]), {},
+                             info=info if stored.get("company") is not None else None,
+                             annotate=annotate,
+                             variant=stored.get("variant", line.variant),
+                             quantity=line.quantity, unit=line.unit, provenance=True)
+    except ProjectNotReady:
+        raise
+    except PcfError as exc:
+        raise CertificateConflict(f"line {line.line_id!r} cannot be computed with the current "
+                            f"database ({exc}); it cannot be certified",
+                            field="line_id") from None
+    fp["warnings"] = [*fp["warnings"], "no Monte Carlo interval: the footprint is a supply "
+                      "mix, and uncertainty over a mix is not available yet"]
     return fp
 
 
@@ -188,6 +233,11 @@ def _extension(line: OrderLineRecord, fp: dict, facts: dict, number: str,
             "databaseBuiltAt": fp["database"].get("built_at"),
             "modelVersion": f"pcf {pcf.__version__}",
             "productDefinitionSha256": definition_sha256,
+            **({"supplyMix": [{"label": m["label"], "share": m["share"],
+                               "origin": m.get("origin"),
+                               "parameters": m.get("resolved_parameters") or m["parameters"],
+                               "kgCO2ePerDeclaredUnit": float(m["per_declared_unit"])}
+                              for m in fp["supply_mix"]]} if fp.get("supply_mix") else {}),
         },
         "dataQuality": {
             "temporalDQR": (decimal_str(temporal["rating"])
@@ -306,7 +356,9 @@ def recompute_certified(calculation: dict[str, Any], order_line: dict[str, Any])
     Parameters
     ----------
     calculation : dict
-        The extension's ``calculation`` (``product``, ``variant``, ``parameters``).
+        The extension's ``calculation`` (``product``, ``variant``, ``parameters``; with
+        ``supplyMix``, a company's purchased-material mix, the share-weighted mix of one
+        footprint per line with that line's parameters).
     order_line : dict
         The extension's ``orderLine`` (``quantity``, ``unit``).
 
@@ -321,6 +373,13 @@ def recompute_certified(calculation: dict[str, Any], order_line: dict[str, Any])
         The inputs do not compute (unknown product, parameter...); ``ProjectNotReady`` when
         the Brightway project is not built.
     """
+    if calculation.get("supplyMix"):
+        from pcf.service.supply_mix import mixed_footprint
+
+        return mixed_footprint(calculation["product"], _mix_lines(calculation["supplyMix"]),
+                               {}, variant=calculation.get("variant"),
+                               quantity=order_line["quantity"], unit=order_line["unit"],
+                               contributions=False)
     return footprints.compute_footprint(
         calculation["product"], variant=calculation.get("variant"),
         parameters=calculation.get("parameters") or None, quantity=order_line["quantity"],

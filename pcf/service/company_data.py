@@ -6,13 +6,12 @@ consistency checks (:mod:`pcf.service.consistency`) and the audit (:mod:`pcf.ser
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from pcf.accounting.supply_mix import mix
 from pcf.engine import get_engine
 from pcf.errors import InvalidInput, UnknownCompany
 from pcf.service.footprints import compute_footprint, model
+from pcf.service.supply_mix import mixed_footprint, stage_values as _stage_values, supply_mix_of
 
 _COMPANIES: tuple[str | None, dict] = (None, {})
 
@@ -80,8 +79,9 @@ def year_footprint(product: str, record: dict, year: int, field: str = "year",
 
     The year's ``settings`` are the parameters; with a ``supply_mix`` (stored supplier data)
     the footprint is the share-weighted sum of one footprint per line, each with the line's
-    parameters over the settings (:func:`pcf.accounting.supply_mix.mix`; exact, the product
-    models are linear in their material-mix shares). ``extra`` parameters override both.
+    parameters over the settings (:func:`pcf.service.supply_mix.mixed_footprint`, the same code as
+    :func:`pcf.service.suppliers.company_footprint`; exact, the product models are linear in
+    their material-mix shares). ``extra`` parameters override both.
     Reported intensities are never used here.
 
     With ``store`` (the application database) and ``company``, the supplier footprints stored
@@ -95,8 +95,9 @@ def year_footprint(product: str, record: dict, year: int, field: str = "year",
     -------
     dict
         A Footprint (without contributions unless ``store`` is given); with a supply mix,
-        ``per_declared_unit`` and ``stages`` are the mixed values and ``supply_mix`` lists
-        each line's values.
+        every linear block is the mixed value
+        (:func:`~pcf.service.supply_mix.mixed_footprint`), ``parameters`` are the year's
+        settings with ``extra`` and ``supply_mix`` lists each line's values.
 
     Raises
     ------
@@ -107,53 +108,26 @@ def year_footprint(product: str, record: dict, year: int, field: str = "year",
         raise InvalidInput(f"no data for year {year}", field=field,
                          allowed=sorted(record["years"]))
     info = None
+    under = year_parameters(record, year)
     if store is not None:
         from pcf.service.suppliers import annotate, company_parameters
 
         params, info = company_parameters(store, product, company, year)
-        extra = {**{k: params[k] for k in info["supplier_parameters"]}, **(extra or {})}
+        under.update({k: params[k] for k in info["supplier_parameters"]})
     with_contributions = info is not None  # annotate finds the covered rows in them
-    base = {**year_parameters(record, year), **(extra or {})}
-    lines = record["years"][year].get("supply_mix")
+    base = {**under, **(extra or {})}
+    lines = supply_mix_of(record, year)
     if not lines:
         fp = compute_footprint(product, parameters=base, contributions=with_contributions)
         return fp if info is None else annotate(fp, info)
-    parts, footprints = [], []
-    for line in lines:
-        fp = compute_footprint(product, parameters={**base, **line["parameters"],
-                                                    **(extra or {})},
-                               contributions=with_contributions)
-        if info is not None:
-            fp = annotate(fp, info)
-        values = {**stage_values(fp), **{f"part:{k}": v
-                                           for k, v in fp["per_declared_unit"].items()}}
-        parts.append((line["share"]["value"], values))
-        footprints.append((line, fp))
-    mixed = mix(parts)
-    out = dict(footprints[0][1])
-    out["parameters"] = base
-    out["per_declared_unit"] = {k.removeprefix("part:"): v for k, v in mixed.items()
-                                if k.startswith("part:")}
-    out["stages"] = [{"stage": s["stage"], "kg_co2e_per_declared_unit": mixed[s["stage"]]}
-                     for s in out["stages"]]
-    out["total"] = {k: v * out["quantity_in_declared_unit"]
-                    for k, v in out["per_declared_unit"].items()}
-    out["supply_mix"] = [{"label": line["label"], "share": line["share"]["value"],
-                          "origin": line["share"]["origin"], "parameters": line["parameters"],
-                          "per_declared_unit": fp["per_declared_unit"]["total"],
-                          "stages": stage_values(fp)} for line, fp in footprints]
-    if info is not None:
-        out.pop("contributions", None)  # one line's, not the mix's
-        out["supplier_footprints"] = [
-            {**entry, **{key: math.fsum(line["share"]["value"] * fp["supplier_footprints"][i][key]
-                                        for line, fp in footprints)
-                         for key in ("kg_per_declared_unit", "kg_co2e_per_declared_unit")}}
-            for i, entry in enumerate(out["supplier_footprints"])]
+    out = mixed_footprint(product, lines, under, explicit=extra, info=info,
+                          annotate=None if info is None else annotate,
+                          contributions=with_contributions)
+    out["parameters"] = base  # the year's settings as stored; each line's are in supply_mix
     return out
 
 
 def stage_values(footprint: dict) -> dict[str, float]:
-    """Stage -> kg CO2e per declared unit, plus ``total``."""
-    values = {s["stage"]: s["kg_co2e_per_declared_unit"] for s in footprint["stages"]}
-    values["total"] = footprint["per_declared_unit"]["total"]
-    return values
+    """Stage -> kg CO2e per declared unit, plus ``total``
+    (:func:`pcf.service.supply_mix.stage_values`)."""
+    return _stage_values(footprint)

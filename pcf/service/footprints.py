@@ -255,12 +255,7 @@ def compute_footprint(product: str, variant: str | None = None,
                                           if model_product in engine.products else None)
             traced = footprint
         else:
-            traced = {"contributions": [
-                {**item, "provenance": [{"gwp": m.gwp, "gwp_split": dict(m.gwp_split),
-                                         "pedigree": dict(m.pedigree),
-                                         "ef_pedigree": dict(m.ef_pedigree)}
-                                        for m in prov.lookup(item)]}
-                for item in footprint["contributions"]]}
+            traced = {"contributions": traced_contributions(product, footprint["contributions"])}
         footprint["gwp_basis"] = gwp_basis_mix(traced)
         footprint["dqi"] = pedigree_dqi(traced)
         footprint["method"] = {**METHOD, "label": footprint["gwp_basis"]["label"]}
@@ -272,6 +267,22 @@ def compute_footprint(product: str, variant: str | None = None,
         footprint["uncertainty"] = mc_service.describe(
             mc_service.draws_of(product, settings.encoded, *mc), declared_units)
     return footprint
+
+
+def traced_contributions(product: str, contributions: list[dict[str, Any]]) -> list[dict]:
+    """Copies of ``contributions`` with the light provenance the ratings need.
+
+    Each row gets ``"provenance": [{"gwp", "gwp_split", "pedigree", "ef_pedigree"}]`` of its
+    exchanges (:meth:`pcf.engine.provenance.ProductProvenance.lookup`, by input, activity, kind
+    and stage), enough for :func:`pcf.accounting.gwp_basis.gwp_basis_mix` and
+    :func:`pcf.accounting.data_quality.pedigree_dqi`.
+    """
+    prov = get_engine().provenance(product)
+    return [{**item, "provenance": [{"gwp": m.gwp, "gwp_split": dict(m.gwp_split),
+                                     "pedigree": dict(m.pedigree),
+                                     "ef_pedigree": dict(m.ef_pedigree)}
+                                    for m in prov.lookup(item)]}
+            for item in contributions]
 
 
 def _contribution(c) -> dict[str, Any]:

@@ -26,7 +26,9 @@ settings of that year (``databases/companies/``), then, for every replaceable in
 product (:mod:`pcf.supplier_inputs`) with stored figures, the covered share ``S`` and the
 share-weighted mean figure ``F`` (:func:`pcf.accounting.supplier_footprints.blend`) as the
 product's ``<input>_supplier_share`` and ``<input>_footprint`` parameters: the covered share
-takes the suppliers' figure, the rest stays on pcf's average. The contributions of the covered
+takes the suppliers' figure, the rest stays on pcf's average. With a stored ``supply_mix`` of
+that year it is the share-weighted mix of one footprint per line, as reductions use
+(:func:`pcf.service.supply_mix.mixed_footprint`). The contributions of the covered
 parts are marked, and ``primary_data`` (PACT ``primaryDataShare``) counts them. Where a
 footprint parameter comes from the company's settings instead (e.g. an ingot footprint derived
 from reported intensities), the footprint says so in ``warnings``.
@@ -56,6 +58,7 @@ from pcf.errors import (
     UpstreamFailed,
 )
 from pcf.service.footprints import compute_footprint, model
+from pcf.service.supply_mix import mixed_footprint, supply_mix_of
 from pcf.store import suppliers as supplier_store
 from pcf.store.models import utcnow
 from pcf.supplier_inputs import INPUTS, products_using, replacement, replacements_of
@@ -664,13 +667,25 @@ def company_footprint(store: Any, product: str, company: Any, year: Any, *,
     year : int
         Reporting year.
 
+    Supply mix
+    ----------
+    When the company's year stores a ``supply_mix`` (the purchased-material mix,
+    ``databases/companies/``), the footprint is that mix, computed by the same code as
+    reductions, CBAM and the audit (:func:`pcf.service.supply_mix.mixed_footprint`): one
+    footprint per line with ``{settings, line parameters, supplier parameters, parameters}``,
+    mixed share-weighted (per declared unit, total, stages, contributions, supplier
+    footprints, primary data; GWP basis and dqi recomputed on the mix); the result lists the
+    lines under ``supply_mix``. ``parameters`` given here override every line; where a line
+    sets the same parameter the caller's value wins and ``warnings`` names it.
+
     Returns
     -------
     dict
         The Footprint, plus ``company`` ({"id", "name", "year", "settings", "settings_year"})
         and ``supplier_footprints`` (per covered input: covered share, mean figure, kg per
         declared unit covered and their kg CO2e, the records used); the covered parts'
-        contributions carry ``supplier_input``.
+        contributions carry ``supplier_input``; with a supply mix, ``supply_mix`` (per line:
+        label, share, origin, parameters, resolved_parameters, per_declared_unit, stages).
 
     Raises
     ------
@@ -687,6 +702,13 @@ def company_footprint(store: Any, product: str, company: Any, year: Any, *,
         raise InvalidInput(f"{', '.join(clash)} is set by the stored supplier footprints of "
                            f"{info['company']['id']} {info['company']['year']}; leave it out "
                            "or leave out company and year", field=f"parameters.{clash[0]}")
+    record = _company(company)["products"].get(product)
+    lines = supply_mix_of(record, info["company"]["year"])
+    if lines:
+        return mixed_footprint(product, lines, params, explicit=explicit, info=info,
+                               annotate=annotate, variant=variant, quantity=quantity, unit=unit,
+                               contributions=contributions, provenance=provenance,
+                               recycled_content_method=recycled_content_method)
     fp = compute_footprint(product, variant=variant, parameters={**params, **explicit},
                            quantity=quantity, unit=unit, contributions=contributions,
                            provenance=provenance,

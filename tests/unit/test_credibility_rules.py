@@ -6,6 +6,8 @@ supply mixes and the fuel-switch sign: each against hand arithmetic.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from pcf.accounting import consistency
@@ -140,3 +142,52 @@ def test_fuel_switch_sign_follows_the_break_even_factor():
     assert effect["location_based_t"] == pytest.approx(units * delta_grid / 1000)
     assert effect["location_based_t"] > 0 > effect["market_based_t"]
     assert effect["sign_agrees_location_based"] is False
+
+
+def test_mix_footprints_weights_linear_blocks_and_recomputes_ratios():
+    """Two made-up lines, 0.75 / 0.25: linear values share-weighted, rows grouped by
+    identity (a row one line lacks counts 0), percents and label from the mixed kg."""
+    from pcf.accounting.gwp_basis import label
+    from pcf.accounting.supply_mix import mix_footprints
+
+    def fp(total, rows, basis, primary_kg, warnings):
+        return {"per_declared_unit": {"total": total, "fossil": total, "biogenic": 0.0,
+                                      "land_use": 0.0},
+                "stages": [{"stage": "a", "kg_co2e_per_declared_unit": total - 1.0},
+                           {"stage": "b", "kg_co2e_per_declared_unit": 1.0}],
+                "contributions": rows, "warnings": warnings,
+                "gwp_basis": {"kgCO2ePerDeclaredUnit": basis},
+                "primary_data": {"percent": 0.0, "kgCO2ePerDeclaredUnit": primary_kg,
+                                 "parameters": ["p"] if primary_kg else [], "basis": "x"},
+                "supplier_footprints": [{"input": "ingot", "kg_per_declared_unit": 1.0,
+                                         "kg_co2e_per_declared_unit": primary_kg}]}
+
+    def row(name, amount, kg, **marks):
+        return {"input": name, "activity": name, "kind": "technosphere", "stage": "a",
+                "amount": amount, "unit": "kg", "kg_co2e_per_declared_unit": kg, **marks}
+
+    a = fp(10.0, [row("ingot", 1.0, 8.0, supplier_specific=True), row("gas", 2.0, 2.0)],
+           {"gas": 2.0, "unstated": 8.0}, 8.0, ["w1", "w2"])
+    b = fp(2.0, [row("scrap", 1.0, 1.0), row("gas", 2.0, 1.0)],
+           {"gas": 1.0, "AR5": 1.0}, 0.0, ["w2"])
+    out = mix_footprints([(0.75, a), (0.25, b)])
+    assert out["per_declared_unit"]["total"] == 0.75 * 10 + 0.25 * 2 == 8.0
+    assert [s["kg_co2e_per_declared_unit"] for s in out["stages"]] == [7.0, 1.0]
+    rows = {c["input"]: c for c in out["contributions"]}
+    assert list(rows) == ["ingot", "gas", "scrap"]
+    assert rows["ingot"]["kg_co2e_per_declared_unit"] == 6.0 and rows["ingot"]["amount"] == 0.75
+    assert rows["ingot"]["supplier_specific"] is True
+    assert rows["gas"]["kg_co2e_per_declared_unit"] == 1.75 and rows["gas"]["amount"] == 2.0
+    assert rows["scrap"]["kg_co2e_per_declared_unit"] == 0.25
+    assert math.fsum(c["kg_co2e_per_declared_unit"] for c in out["contributions"]) == 8.0
+    kg = {"gas": 1.75, "AR5": 0.25, "unstated": 6.0}
+    assert out["gwp_basis"]["kgCO2ePerDeclaredUnit"] == kg
+    assert out["gwp_basis"]["percent"] == {b: round(100 * v / 8.0, 2) for b, v in kg.items()}
+    assert out["gwp_basis"]["label"] == label({b: 100 * v / 8.0 for b, v in kg.items()})
+    assert out["primary_data"]["kgCO2ePerDeclaredUnit"] == 6.0
+    assert out["primary_data"]["percent"] == 75.0 and out["primary_data"]["parameters"] == ["p"]
+    assert out["supplier_footprints"][0]["kg_co2e_per_declared_unit"] == 6.0
+    assert out["supplier_footprints"][0]["kg_per_declared_unit"] == 1.0
+    assert out["warnings"] == ["w1", "w2"]
+    with pytest.raises(ValueError):
+        mix_footprints([(0.5, a), (0.25, b)])
