@@ -9,10 +9,11 @@ so ``pcf --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 import click
@@ -43,6 +44,28 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 MAX_EDIT_LINES = 25
 """Most lines of project edits printed (the rest are counted)."""
+
+
+@contextlib.contextmanager
+def options_for(names: dict[str, str]) -> Iterator[None]:
+    """Name the command-line option in an error the service raised about a field.
+
+    Parameters
+    ----------
+    names : dict
+        Service field (e.g. ``uncertainty.draws``) -> option (e.g. ``--mc``).
+
+    Raises
+    ------
+    PcfError
+        The error raised inside, relocated to its option when its field is in ``names``.
+    """
+    try:
+        yield
+    except PcfError as exc:
+        if exc.field in names:
+            raise exc.relocated(names[exc.field]) from None
+        raise
 
 
 def report_edits(edits: list[str]) -> None:

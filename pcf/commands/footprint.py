@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import click
 
-from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_errors, parse_sets
+from pcf.commands._common import (
+    FORMAT,
+    emit_json,
+    ensure_project,
+    handle_errors,
+    options_for,
+    parse_sets,
+)
 
 
 @click.command()
@@ -53,18 +60,11 @@ def footprint(product: str, variant, sets, quantity, unit, company, year, rc_met
                                    parameters=parse_sets(sets), quantity=quantity, unit=unit,
                                    recycled_content_method=rc_method)
     else:
-        from pcf.errors import PcfError
-
-        try:
+        with options_for({"uncertainty.draws": "--mc", "uncertainty.seed": "--seed",
+                          "uncertainty": "--mc"}):
             result = compute_footprint(product, variant=variant, parameters=parse_sets(sets),
                                        quantity=quantity, unit=unit, uncertainty=mc,
                                        recycled_content_method=rc_method)
-        except PcfError as exc:
-            names = {"uncertainty.draws": "--mc", "uncertainty.seed": "--seed",
-                     "uncertainty": "--mc"}
-            if exc.field in names:
-                raise exc.relocated(names[exc.field]) from None
-            raise
     if fmt == "json":
         emit_json(result)
         return

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from pcf.commands._common import fail
+from pcf.commands._common import fail, options_for
 from pcf.errors import InvalidInput, PcfError
 
 MAX_REPORTED = 50
@@ -121,17 +121,12 @@ def score(in_csv: str, out_csv: str, on_error: str, progress: bool | None, draws
 
             report = score_csv_batched(in_csv, out_csv, on_error=on_error, progress=bar)
         else:
-            try:
+            with options_for({"uncertainty.draws": "--mc", "uncertainty.seed": "--seed",
+                              "dask_scheduler": "--dask-scheduler"}):
                 report = score_file(in_csv, out_csv, on_error=on_error, progress=bar,
                                     uncertainty=None if draws is None else
                                     {"draws": draws, "seed": seed},
                                     dask_scheduler=dask_scheduler)
-            except PcfError as exc:
-                names = {"uncertainty.draws": "--mc", "uncertainty.seed": "--seed",
-                         "dask_scheduler": "--dask-scheduler"}
-                if exc.field in names:
-                    raise exc.relocated(names[exc.field]) from None
-                raise
     except OrderLinesError as exc:
         _report(exc.errors)
         click.echo(f"{len(exc.errors)} bad line(s); nothing written "

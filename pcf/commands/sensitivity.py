@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import click
 
-from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_errors, parse_sets
+from pcf.commands._common import (
+    FORMAT,
+    emit_json,
+    ensure_project,
+    handle_errors,
+    options_for,
+    parse_sets,
+)
 
 
 @click.command()
@@ -21,18 +28,12 @@ from pcf.commands._common import FORMAT, emit_json, ensure_project, handle_error
 @handle_errors
 def sensitivity(product: str, variant, sets, draws, seed, fmt: str) -> None:
     """Print the shares of PRODUCT's footprint variance by input and the parameters' SRC."""
-    from pcf.errors import PcfError
     from pcf.service.sensitivity import sensitivity as compute
 
     ensure_project()
-    try:
+    with options_for({"draws": "--mc", "seed": "--seed"}):
         doc = compute(product, variant=variant, parameters=parse_sets(sets), draws=draws,
                       seed=seed)
-    except PcfError as exc:
-        names = {"draws": "--mc", "seed": "--seed"}
-        if exc.field in names:
-            raise exc.relocated(names[exc.field]) from None
-        raise
     if fmt == "json":
         emit_json(doc)
         return

@@ -399,6 +399,35 @@ def _sources(root: Path) -> set[str]:
     return {s["id"] for s in data.get("sources", [])}
 
 
+def _load(root: Path | None, name: Path, model: type,
+          exclude_none: bool) -> tuple[str, dict[str, Any], list[str]]:
+    """Read one rules file with its model and check its source ids: the common first half of
+    the ``load_*_rules`` functions.
+
+    Returns
+    -------
+    (str, dict, list of str)
+        The file's place for messages, its plain data and the problems found so far (the
+        caller adds its own checks, then :func:`_raise_if_any`).
+
+    Raises
+    ------
+    InventoryInvalid
+        The file is missing, or not valid YAML or structure.
+    """
+    root = Path(root) if root is not None else databases_dir()
+    read = _read(root, name, model)
+    if read is None:
+        raise InventoryInvalid(f"databases/{name} is missing")
+    where, _tree, parsed, problems = read
+    if parsed is None:
+        _raise_if_any(problems)
+    data = parsed.model_dump(exclude_none=exclude_none)
+    for source in sorted(set(_source_ids(data)) - _sources(root)):
+        problems.append(f"{where}: unknown source {source!r} (not in databases/sources.yaml)")
+    return where, data, problems
+
+
 def load_cbam_rules(root: Path | None = None) -> dict[str, Any]:
     """Read and check ``databases/rules/cbam-aluminium.yaml``.
 
@@ -419,17 +448,7 @@ def load_cbam_rules(root: Path | None = None) -> dict[str, Any]:
         keys, negative figures, a status other than verified/secondary), a source id is not in
         ``databases/sources.yaml``, or a country and CN code have two default values.
     """
-    root = Path(root) if root is not None else databases_dir()
-    read = _read(root, CBAM_FILE, CbamRulesFile)
-    if read is None:
-        raise InventoryInvalid(f"databases/{CBAM_FILE} is missing")
-    where, _tree, parsed, problems = read
-    if parsed is None:
-        _raise_if_any(problems)
-    data = parsed.model_dump(exclude_none=True)
-    known = _sources(root)
-    for source in sorted(set(_source_ids(data)) - known):
-        problems.append(f"{where}: unknown source {source!r} (not in databases/sources.yaml)")
+    where, data, problems = _load(root, CBAM_FILE, CbamRulesFile, exclude_none=True)
     seen: set[tuple[str, str]] = set()
     for dv in data["default_values"]:
         key = (dv["country"], dv["cn_code"])
@@ -460,17 +479,7 @@ def load_cff_rules(root: Path | None = None) -> dict[str, Any]:
         an unknown source, a material listed twice, a product material without parameters,
         or a virgin material that names neither one activity nor a parameter with choices.
     """
-    root = Path(root) if root is not None else databases_dir()
-    read = _read(root, CFF_FILE, CffRulesFile)
-    if read is None:
-        raise InventoryInvalid(f"databases/{CFF_FILE} is missing")
-    where, _tree, parsed, problems = read
-    if parsed is None:
-        _raise_if_any(problems)
-    data = parsed.model_dump(exclude_none=True)
-    known = _sources(root)
-    for source in sorted(set(_source_ids(data)) - known):
-        problems.append(f"{where}: unknown source {source!r} (not in databases/sources.yaml)")
+    where, data, problems = _load(root, CFF_FILE, CffRulesFile, exclude_none=True)
     names = [m["material"] for m in data["materials"]]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"{where}: material {name!r} listed twice")
@@ -503,17 +512,7 @@ def load_battery_rules(root: Path | None = None) -> dict[str, Any]:
         Missing file, bad YAML or structure, an unknown source, stages other than the four of
         Annex II, a recovery rate outside 0..1 or a default vehicle category without cycles.
     """
-    root = Path(root) if root is not None else databases_dir()
-    read = _read(root, BATTERY_FILE, BatteryRulesFile)
-    if read is None:
-        raise InventoryInvalid(f"databases/{BATTERY_FILE} is missing")
-    where, _tree, parsed, problems = read
-    if parsed is None:
-        _raise_if_any(problems)
-    data = parsed.model_dump()
-    known = _sources(root)
-    for source in sorted(set(_source_ids(data)) - known):
-        problems.append(f"{where}: unknown source {source!r} (not in databases/sources.yaml)")
+    where, data, problems = _load(root, BATTERY_FILE, BatteryRulesFile, exclude_none=False)
     if len(data["stages"]) != 4:
         problems.append(f"{where}: the declaration has exactly four life-cycle stages")
     for name, rate in data["end_of_life"]["recovery_rates"].items():
