@@ -28,7 +28,10 @@ def create_footprint(args: dict):
     average; `supplier_footprints`, contributions marked `supplier_specific`,
     `primary_data`). With `uncertainty: {draws, seed}` it adds the Monte Carlo `uncertainty`
     (mean, median, 2.5/97.5 percentiles, sd, GSD of the total, parts and stages; the same
-    seed gives the same draws). Any role may call it.
+    seed gives the same draws). With `contributions: false` the `contributions` list (about
+    70 % of a cell's response) is left out of the answer; every other figure is the same,
+    since the ratings that rest on the contributions are computed before. Any role may call
+    it.
     """
     from pcf import service
 
@@ -54,6 +57,8 @@ def create_footprint(args: dict):
                 quantity=args.get("quantity"), unit=args.get("unit"),
                 recycled_content_method=args.get("recycled_content_method") or "cut-off",
                 uncertainty=args.get("uncertainty"))
+    if not args.get("contributions", True):
+        del fp["contributions"]
     return json_response(fp)
 
 

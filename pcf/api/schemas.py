@@ -215,6 +215,10 @@ class FootprintRequestSchema(_CompanyYearMixin, RequestSchema):
     year = _year_field()
     recycled_content_method = _recycled_content_method_field()
     uncertainty = _uncertainty_field()
+    contributions = fields.Boolean(load_default=True, metadata={
+        "description": "false: leave the `contributions` list out of the answer (a smaller "
+                       "response; totals, stages and ratings unchanged). Default true.",
+        "example": False})
 
 
 class OrderLineRequestSchema(_CompanyYearMixin, RequestSchema):
@@ -415,7 +419,9 @@ class FootprintSchema(ResponseSchema):
     total = fields.Nested(PartsSchema, required=True,
                           metadata={"description": "kg CO2e for `quantity`"})
     stages = fields.List(fields.Nested(StageSchema), required=True)
-    contributions = fields.List(fields.Nested(ContributionSchema), required=True)
+    contributions = fields.List(fields.Nested(ContributionSchema), metadata={
+        "description": "kg CO2e per declared unit by first-tier input; left out when the "
+                       "request sets `contributions: false`"})
     method = fields.Dict(required=True)
     database = fields.Nested(DatabaseSchema, required=True)
     boundary = fields.String(required=True, metadata={"example": "cradle-to-gate"})

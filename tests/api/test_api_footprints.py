@@ -26,6 +26,23 @@ def test_footprint_equals_service(api, keys):
     assert fp["parameters"]["renewable_electricity_share"] == 0.5
 
 
+def test_contributions_can_be_left_out(api, keys):
+    """contributions: false answers everything but the contributions list, unchanged; a
+    non-boolean is refused naming the field."""
+    body = {"product": "battery-cell-nmc811", "variant": "recycled"}
+    full = api.post("/v1/footprints", json=body, headers=keys["alice"])
+    lean = api.post("/v1/footprints", json={**body, "contributions": False},
+                    headers=keys["alice"])
+    assert full.status_code == lean.status_code == 200
+    without = full.get_json()
+    assert without.pop("contributions")
+    assert lean.get_json() == without
+    assert len(lean.data) < 0.5 * len(full.data)
+    bad = api.post("/v1/footprints", json={**body, "contributions": "some"},
+                   headers=keys["alice"])
+    assert "contributions" in json.dumps(problem(bad, 422))
+
+
 def test_footprint_defaults_to_one_declared_unit(api, keys):
     fp = api.post("/v1/footprints", json={"product": PRODUCT},
                   headers=keys["erin"]).get_json()
