@@ -116,3 +116,12 @@ def limits_database_url(main: str | None = None) -> str:
 MC_MAX_DRAWS = 100_000
 """Most Monte Carlo draws one footprint, comparison or order line may ask for (issue 17):
 memory (about 8 bytes x draws x exchanges per chunk) and time stay bounded."""
+
+MC_MAX_COMPARISON_DRAWS = 200_000
+"""Most draws x cases one comparison may ask for: a comparison computes every case's draws on
+the request thread (20 cases x 100,000 draws took 166 s in review), so the product is bounded
+as a single footprint's draws are (e.g. 20 cases x 10,000 or 2 cases x 100,000)."""
+
+SENSITIVITY_MAX_DRAWS = 20_000
+"""Most draws of one sensitivity analysis: it keeps each first-tier input's draws (about 1.1 GB
+for an NMC811 cell at 100,000 draws, measured in review; about a fifth of that here)."""

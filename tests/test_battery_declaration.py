@@ -202,7 +202,6 @@ def test_lfp_end_of_life_uses_lfp_hydrometallurgy(decl, built_home):
     d = decl("battery-cell-lfp")
     eol = d["end_of_life"]
     assert eol["recycling_activity"] == "battery-cell-lfp-recycling-hydromet"
-    assert not any("NMC hydrometallurgy proxy" in w for w in d["warnings"])
     per_li2co3 = get_engine().background_impact("battery-lfp-hydromet-recycling-output")["total"]
     assert eol["recycling_kg_co2e_per_kg_cell"] == pytest.approx(per_li2co3 / 7.5568, rel=1e-4)
     kg_cell = d["distribution"]["kg_cell_per_kwh"]
@@ -211,3 +210,15 @@ def test_lfp_end_of_life_uses_lfp_hydrometallurgy(decl, built_home):
         kg_cell * eol["recycling_kg_co2e_per_kg_cell"])
     nmc = decl("battery-cell-nmc811")["end_of_life"]
     assert nmc["recycling_activity"] == "battery-cell-recycling-hydromet"
+
+
+@pytest.mark.parametrize("parameters, field", [
+    ({"renewable_electricity_share": "abc"}, "parameters.renewable_electricity_share"),
+    ({"renewable_electricity_share": [1]}, "parameters.renewable_electricity_share"),
+    ({"cycles_per_year": True}, "cycles_per_year"),
+])
+def test_bad_settings_are_named(decl, parameters, field):
+    """Found in review: a non-numeric renewable share answered 500, a boolean counted as 1."""
+    with pytest.raises(InvalidInput) as err:
+        decl("battery-cell-lfp", parameters=parameters)
+    assert err.value.field is not None and err.value.field.endswith(field.split(".")[-1])

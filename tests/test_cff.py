@@ -62,6 +62,21 @@ def test_a_equal_1_gives_cut_off_on_the_model(fp, monkeypatch):
         assert cff["per_declared_unit"]["total"] == pytest.approx(cut, rel=1e-12)
 
 
+@pytest.mark.parametrize("product", ["aluminium-coil", "battery-cell-nmc811",
+                                     "battery-cell-lfp", "lithium-carbonate",
+                                     "lithium-hydroxide"])
+def test_every_recycled_input_is_counted(fp, product):
+    """Each mapped product's recycled variant has recycled content under the CFF: the mapping
+    names every recycled input the model uses (the LFP cell's recycled lithium comes from
+    LFP hydrometallurgy since issue 16, and was first missed)."""
+    params = {"lfp_recycling_share": 1} if product == "lithium-carbonate" else None
+    cff = fp(product, variant="recycled", parameters=params, recycled_content_method="cff")
+    materials = cff["cff"]["materials"]
+    assert materials and all(m["R1"] > 0 for m in materials), materials
+    cut = fp(product, variant="recycled", parameters=params)["per_declared_unit"]["total"]
+    assert cff["per_declared_unit"]["total"] != pytest.approx(cut, rel=1e-6)
+
+
 def test_comparison_sets_both_rules_side_by_side(built_home):
     from pcf.service.comparisons import compare
 

@@ -30,3 +30,14 @@ def test_bad_mc_and_seed_name_the_option(built_home):
     assert out.returncode == 2 and "--seed" in out.stderr
     out = run("footprint", "battery-cell-lfp", "--seed", "3", home=built_home)
     assert out.returncode == 2 and "--seed needs --mc" in out.stderr
+
+
+def test_dask_scheduler_needs_mc(built_home, tmp_path):
+    """Found in review: the batched CSV path ignored --dask-scheduler without --mc."""
+    book = tmp_path / "book.csv"
+    book.write_text("order_id,line_id,product,quantity,unit\nPO-1,1,aluminium-coil,1,t\n")
+    for out_name in ("out.csv", "out.xlsx"):
+        out = run("orders", "score", str(book), "-o", str(tmp_path / out_name),
+                  "--dask-scheduler", "tcp://127.0.0.1:1", home=built_home)
+        assert out.returncode == 2 and "--dask-scheduler" in out.stderr and "--mc" in out.stderr
+        assert not (tmp_path / out_name).exists()

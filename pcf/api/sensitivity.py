@@ -1,7 +1,7 @@
 """``GET /v1/products/{product_id}/sensitivity``: what drives the variance of a footprint
 (issue 17).
 
-Query: ``variant``, repeated ``set=NAME=VALUE``, ``draws`` (1..100,000, default 5,000) and
+Query: ``variant``, repeated ``set=NAME=VALUE``, ``draws`` (1..20,000, default 5,000) and
 ``seed`` (default 0). Any authenticated role. The document is
 :func:`pcf.service.sensitivity.sensitivity`.
 """
@@ -12,7 +12,7 @@ from marshmallow import fields, validate
 
 from pcf.api.blueprint import Blueprint, json_response
 from pcf.api.schemas import RequestSchema, ResponseSchema
-from pcf.config import MC_MAX_DRAWS
+from pcf.config import SENSITIVITY_MAX_DRAWS
 from pcf.errors import InvalidInput
 
 blp = Blueprint("sensitivity", __name__, url_prefix="/v1/products",
@@ -28,8 +28,8 @@ class SensitivityQuerySchema(RequestSchema):
     set = fields.List(fields.String(validate=validate.Length(min=3, max=200)), metadata={
         "description": "Parameter value NAME=VALUE over the variant's (not drawn); repeat for "
                        "several", "example": ["renewable_electricity_share=0.5"]})
-    draws = fields.Integer(validate=validate.Range(min=1, max=MC_MAX_DRAWS), metadata={
-        "description": f"Monte Carlo draws, 1 to {MC_MAX_DRAWS} (default 5000)"})
+    draws = fields.Integer(validate=validate.Range(min=1, max=SENSITIVITY_MAX_DRAWS), metadata={
+        "description": f"Monte Carlo draws, 1 to {SENSITIVITY_MAX_DRAWS} (default 5000)"})
     seed = fields.Integer(validate=validate.Range(min=0, max=2**63 - 1), metadata={
         "description": "Seed of the draws (default 0)"})
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from pcf.commands._common import emit_json, ensure_project, handle_errors, parse_sets
+from pcf.commands._common import emit_json, ensure_project, handle_errors, options_for, parse_sets
 
 
 def _text(doc: dict) -> str:
@@ -75,11 +75,15 @@ def cbam(product: str, company, year, variant, sets, quantity, unit, country, im
         from pcf.commands._common import open_store
 
         store = open_store()
-    doc = communication(product, company=company, year=year, variant=variant,
-                        parameters=parse_sets(sets) or None, quantity=quantity, unit=unit,
-                        store=store, country=country, import_year=import_year,
-                        precursor_see=precursor_see, alloying_share=alloying_share,
-                        defaults_only=defaults_only)
+    with options_for({"precursor_see": "--precursor-see", "import_year": "--import-year",
+                      "alloying_share": "--alloying-share", "country": "--country",
+                      "company": "--company", "year": "--year", "quantity": "--quantity",
+                      "unit": "--unit", "variant": "--variant"}):
+        doc = communication(product, company=company, year=year, variant=variant,
+                            parameters=parse_sets(sets) or None, quantity=quantity, unit=unit,
+                            store=store, country=country, import_year=import_year,
+                            precursor_see=precursor_see, alloying_share=alloying_share,
+                            defaults_only=defaults_only)
     if fmt == "xlsx":
         from pcf.certificates.cbam_workbook import workbook
 

@@ -115,6 +115,9 @@ def score(in_csv: str, out_csv: str, on_error: str, progress: bool | None, draws
         ensure_project()
         if seed is not None and draws is None:
             raise InvalidInput("--seed needs --mc N", field="--seed")
+        if dask_scheduler is not None and draws is None:
+            raise InvalidInput("--dask-scheduler runs the Monte Carlo: it needs --mc N",
+                               field="--dask-scheduler")
         if draws is None and in_fmt == "csv" and out_fmt == "csv":
             # in chunks, as arrays (issue 21)
             from pcf.service.order_batch import score_csv_batched

@@ -21,7 +21,7 @@ from pcf.commands._common import (
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Parameter value (not drawn); repeat for several.")
 @click.option("--mc", "draws", type=int, default=5000, show_default=True, metavar="N",
-              help="Monte Carlo draws (1..100000).")
+              help="Monte Carlo draws (1..20000).")
 @click.option("--seed", type=int, default=0, show_default=True, metavar="S",
               help="Seed of the draws.")
 @FORMAT

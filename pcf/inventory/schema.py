@@ -50,7 +50,8 @@ GWP_BASES = ("gas", *GWP_SETS)
 """GWP basis of an elementary-flow figure: ``gas`` (a mass of the named gas, characterized by
 pcf with the IPCC 2021 AR6 factors) or the GWP set of a figure given only as CO2e."""
 RECYCLED_CONTENT_METHODS = ("cut-off",)
-"""Recycled-content rules the engine implements (the Circular Footprint Formula is not yet)."""
+"""Recycled-content rules a product file may declare as its own. The Circular Footprint
+Formula is applied per request on top of the cut-off model (:mod:`pcf.service.cff`)."""
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

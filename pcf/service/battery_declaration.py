@@ -46,6 +46,9 @@ def _rules() -> dict[str, Any]:
 
 
 def _positive(value: Any, field: str, high: float) -> float:
+    if isinstance(value, bool):
+        raise InvalidInput(f"{field} must be a number, not {value!r}", field=field,
+                           allowed=f"0 < x <= {high:g}")
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -189,6 +192,9 @@ def declaration(product: str, *, variant: str | None = None,
     company_params, maker = _company(product, company, year, store)
     given = dict(parameters or {})
     decl = _settings(rules, {k: given.pop(k) for k in DECLARATION_PARAMETERS if k in given})
+    # the cell's own parameters checked by its model first (names, types, ranges), so a bad
+    # value is named as such rather than failing in the electricity-rule checks below
+    product_model.resolve(variant, given)
     el = rules["electricity"]
     own_grid = company_params.pop(el["grid_parameter"], None)
     grid = el["national_grids"][decl["plant_country"]]
@@ -284,9 +290,6 @@ def declaration(product: str, *, variant: str | None = None,
     warnings.append("the draft delegated act's text was not reachable: functional-unit cycles "
                     "and the electricity rule come from secondary summaries (status "
                     "secondary); end-of-life A and recovery rates are unverified")
-    if recycling_activity == eol["recycling_activity"] and product == "battery-cell-lfp":
-        warnings.append("end of life: the recycling process is an NMC hydrometallurgy proxy "
-                        "(no LFP-specific process named in the rules)")
     rs = rules["rule_set"]
     return {
         "declaration": "eu-battery-carbon-footprint",

@@ -28,6 +28,25 @@ def difference(value: float, reference: float) -> dict[str, float | None]:
     return {"absolute": absolute, "relative": absolute / reference if reference != 0 else None}
 
 
+def _check_draw_budget(uncertainty: Any, cases: int) -> None:
+    """Refuse more than :data:`pcf.config.MC_MAX_COMPARISON_DRAWS` draws x cases.
+
+    Raises
+    ------
+    InvalidInput
+        ``uncertainty.draws`` too large for the number of cases (the allowed maximum named).
+    """
+    from pcf.config import MC_MAX_COMPARISON_DRAWS
+
+    draws = uncertainty.get("draws") if isinstance(uncertainty, dict) else None
+    if isinstance(draws, int) and not isinstance(draws, bool) and \
+            draws * cases > MC_MAX_COMPARISON_DRAWS:
+        most = MC_MAX_COMPARISON_DRAWS // cases
+        raise InvalidInput(f"{draws} draws x {cases} cases is more than "
+                           f"{MC_MAX_COMPARISON_DRAWS}: at most {most} draws for {cases} cases",
+                           field="uncertainty.draws", allowed=f"1..{most}")
+
+
 def _relocate(exc: PcfError, prefix: str, field: str | None = None) -> PcfError:
     return exc.relocated(field or (f"{prefix}.{exc.field}" if exc.field else prefix))
 
@@ -66,6 +85,8 @@ def compare(product: str, cases: list[dict[str, Any]], reference: str | None = N
         as ``cases[i].<field>`` or ``sweep.values[j]``.
     """
     _check_cases(cases, reference, sweep)
+    if uncertainty is not None:
+        _check_draw_budget(uncertainty, len(cases))
     reference = reference or cases[0]["label"]
     footprints = []
     for i, case in enumerate(cases):

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from pcf.config import SENSITIVITY_MAX_DRAWS
 from pcf.engine import get_engine
 from pcf.engine.montecarlo import Factors, check_request, generator, product_stream, summary
 from pcf.errors import InvalidInput
@@ -41,7 +42,8 @@ def sensitivity(product: str, variant: str | None = None, parameters: dict | Non
     parameters : dict, optional
         Parameter values over the variant's; these are not drawn.
     draws : int
-        Monte Carlo draws for the input view (1..100,000); the parameter view uses
+        Monte Carlo draws for the input view (1..20,000,
+        :data:`pcf.config.SENSITIVITY_MAX_DRAWS`); the parameter view uses
         ``min(draws, 1000)``.
     seed : int, optional
         Seed (default 0).
@@ -69,6 +71,10 @@ def sensitivity(product: str, variant: str | None = None, parameters: dict | Non
         draws, seed = check_request(draws, seed)
     except InvalidInput as exc:
         raise exc.relocated((exc.field or "").split(".")[-1]) from None
+    if draws > SENSITIVITY_MAX_DRAWS:
+        raise InvalidInput(f"a sensitivity analysis takes at most {SENSITIVITY_MAX_DRAWS} "
+                           f"draws, not {draws}", field="draws",
+                           allowed=f"1..{SENSITIVITY_MAX_DRAWS}")
     product_model = model(product)
     settings = product_model.resolve(variant, parameters)
     engine = get_engine()

@@ -20,3 +20,10 @@ def test_sensitivity_bad_input(api, keys):
                                       headers=keys["alice"]), 422)["errors"]
     problem(api.get("/v1/products/no-such/sensitivity", headers=keys["alice"]), 404)
     problem(api.get("/v1/products/ndfeb-magnet/sensitivity"), 401)
+
+
+def test_draws_are_bounded(api, keys):
+    """Found in review: 100,000 draws took 1.1 GB on any role's request."""
+    resp = api.get("/v1/products/battery-cell-nmc811/sensitivity?draws=20001",
+                   headers=keys["alice"])
+    assert resp.status_code == 422 and "draws" in resp.get_data(as_text=True)

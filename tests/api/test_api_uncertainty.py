@@ -88,3 +88,14 @@ def test_comparison_shares_draws_and_gives_probability(api, keys):
     independent = float(np.mean(b < rng.permutation(a)))
     assert 0.3 < independent < 0.7  # ... and unpaired draws could not tell them apart
     assert small["uncertainty"]["difference"]["p97_5"] < 0
+
+
+def test_comparison_draw_budget(api, keys):
+    """Found in review: 20 cases x 100,000 draws ran 166 s on a request thread. Draws x cases
+    is bounded (pcf.config.MC_MAX_COMPARISON_DRAWS) and the answer names the most allowed."""
+    cases = [{"label": f"c{i}", "variant": "recycled"} for i in range(4)]
+    resp = api.post("/v1/comparisons", json={"product": PRODUCT, "cases": cases,
+                                             "uncertainty": {"draws": 60000}},
+                    headers=keys["erin"])
+    body = problem(resp, 422)
+    assert "uncertainty.draws" in json.dumps(body) and "50000" in json.dumps(body)
