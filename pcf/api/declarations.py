@@ -21,7 +21,17 @@ from marshmallow import fields, validate
 
 from pcf.api.auth import require_roles
 from pcf.api.blueprint import Blueprint, json_response
-from pcf.api.schemas import RequestSchema, ResponseSchema
+from pcf.api.schemas import (
+    RequestSchema,
+    ResponseSchema,
+    Text,
+    _company_field,
+    _CompanyYearMixin,
+    _parameters_field,
+    _quantity_field,
+    _unit_field,
+    _year_field,
+)
 
 blp = Blueprint("declarations", __name__, url_prefix="/v1/declarations",
                 description="Regulatory declarations: CBAM embedded emissions, EU battery "
@@ -30,19 +40,18 @@ blp = Blueprint("declarations", __name__, url_prefix="/v1/declarations",
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class CbamRequestSchema(RequestSchema):
-    """Request of the CBAM endpoints."""
+class CbamRequestSchema(_CompanyYearMixin, RequestSchema):
+    """Request of the CBAM endpoints (the shared fields of POST /v1/footprints: product,
+    company + year, variant, parameters, quantity, unit)."""
 
-    product = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                            metadata={"example": "aluminium-coil"})
-    company = fields.String(validate=validate.Length(min=1, max=100),
-                            metadata={"example": "shengtong"})
-    year = fields.Integer(validate=validate.Range(1900, 2200), metadata={"example": 2025})
-    variant = fields.String(validate=validate.Length(min=1, max=100))
-    parameters = fields.Dict(keys=fields.String(), metadata={
-        "description": "Parameter values over the company's or the variant's"})
-    quantity = fields.Float(allow_nan=False, metadata={"description": "default 1 t"})
-    unit = fields.String(validate=validate.Length(min=1, max=20), metadata={"example": "t"})
+    product = Text(required=True, validate=validate.Length(min=1, max=100),
+                   metadata={"example": "aluminium-coil"})
+    company = _company_field()
+    year = _year_field()
+    variant = Text(validate=validate.Length(min=1, max=100))
+    parameters = _parameters_field()
+    quantity = _quantity_field(required=False)
+    unit = _unit_field(required=False)
     country = fields.String(validate=validate.Length(equal=2), metadata={
         "description": "Country of production (ISO 3166 alpha-2), default CN"})
     import_year = fields.Integer(validate=validate.Range(2026, 2100))
@@ -116,19 +125,17 @@ def post_cbam_xlsx(body: dict):
 PDF = "application/pdf"
 
 
-class BatteryRequestSchema(RequestSchema):
-    """Request of the battery declaration endpoints."""
+class BatteryRequestSchema(_CompanyYearMixin, RequestSchema):
+    """Request of the battery declaration endpoints. ``parameters`` holds the cell's
+    parameters and the declaration settings vehicle_category, cycles_per_year, service_years,
+    usable_share, plant_country and direct_connection."""
 
-    product = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                            metadata={"example": "battery-cell-nmc811"})
-    variant = fields.String(validate=validate.Length(min=1, max=100))
-    parameters = fields.Dict(keys=fields.String(), metadata={
-        "description": "Cell parameters and the declaration settings vehicle_category, "
-                       "cycles_per_year, service_years, usable_share, plant_country, "
-                       "direct_connection", "example": {"service_years": 8}})
-    company = fields.String(validate=validate.Length(min=1, max=100),
-                            metadata={"example": "sunwoda"})
-    year = fields.Integer(validate=validate.Range(1900, 2200), metadata={"example": 2024})
+    product = Text(required=True, validate=validate.Length(min=1, max=100),
+                   metadata={"example": "battery-cell-nmc811"})
+    variant = Text(validate=validate.Length(min=1, max=100))
+    parameters = _parameters_field()
+    company = _company_field()
+    year = _year_field()
 
 
 class BatteryDeclarationSchema(ResponseSchema):
