@@ -557,3 +557,11 @@ def test_pure_parts():
     assert delivery.next_attempt(1, received, received + timedelta(hours=73)) is None
     f = filters.from_query({"productId": ["urn:a", "urn:b"], "validOn": ["2026-01-01"]})
     assert f.productId == ("urn:a", "urn:b") and f.validOn == received
+
+
+@pytest.mark.parametrize("request_id", [0, 2**63, 26934365363116775040946928850305024])
+def test_an_out_of_range_request_id_is_404(app, world, request_id):
+    """Found by the schemathesis fuzz test: an id above SQLite's INTEGER range answered 500."""
+    resp = app.test_client().get(f"/v1/pact/requests/{request_id}",
+                                 headers={"Authorization": f"Bearer {world['keys']['alice']}"})
+    assert resp.status_code == 404 and resp.mimetype == "application/problem+json"

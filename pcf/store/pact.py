@@ -304,6 +304,10 @@ def _request(row) -> RequestRecord:
         updated_at=aware_utc(row.updated_at), delivered_at=aware_utc(row.delivered_at))
 
 
+MAX_ROW_ID = 2**63 - 1
+"""Largest integer primary key SQLite and PostgreSQL (BIGINT) hold."""
+
+
 def get_request(engine, request_id: int, tenant_id: int | None = None) -> RequestRecord:
     """Request ``request_id`` (of ``tenant_id`` when given).
 
@@ -312,6 +316,8 @@ def get_request(engine, request_id: int, tenant_id: int | None = None) -> Reques
     UnknownResource
         ``field="request_id"``.
     """
+    if not 0 < request_id <= MAX_ROW_ID:  # a larger id is no row (and overflows SQLite)
+        raise UnknownResource(f"no PACT request {request_id}", field="request_id")
     query = _request_query().where(_requests.c.id == request_id)
     if tenant_id is not None:
         query = query.where(_requests.c.tenant_id == tenant_id)
