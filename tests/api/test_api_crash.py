@@ -94,9 +94,10 @@ class Server:
     def wait_workers(self, n: int = 2, timeout: float = 30.0) -> list[int]:
         """The HTTP workers once there are ``n`` (gunicorn spawns them one after the other;
         with the engine loaded before the fork the first may answer /health before the next
-        is forked)."""
+        is forked; and the order-job worker counts as one until it has named itself
+        ``pcf-jobs`` just after its fork, so wait for exactly ``n``)."""
         deadline = time.monotonic() + timeout
-        while len(self.workers()) < n and time.monotonic() < deadline:
+        while len(self.workers()) != n and time.monotonic() < deadline:
             time.sleep(0.05)
         return self.workers()
 
