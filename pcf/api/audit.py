@@ -59,16 +59,32 @@ class AuditSchema(ResponseSchema):
     flags = fields.List(fields.Nested(FlagSchema), required=True)
 
 
-def _document(product_id: str, query: dict) -> dict:
-    from pcf.service.audit import audit
+def query_parameters(query: dict) -> dict[str, str] | None:
+    """Parameters from a query's repeated ``set=NAME=VALUE`` (audit, sensitivity).
 
+    Returns
+    -------
+    dict or None
+        ``{name: value as text}`` (the product model converts and checks them), or None.
+
+    Raises
+    ------
+    InvalidInput
+        An item without ``=`` (field ``set``).
+    """
     parameters = {}
     for item in query.get("set") or []:
         if "=" not in item:
             raise InvalidInput(f"set {item!r} must look like NAME=VALUE", field="set")
         name, value = item.split("=", 1)
         parameters[name.strip()] = value.strip()
-    return audit(product_id, variant=query.get("variant"), parameters=parameters or None)
+    return parameters or None
+
+
+def _document(product_id: str, query: dict) -> dict:
+    from pcf.service.audit import audit
+
+    return audit(product_id, variant=query.get("variant"), parameters=query_parameters(query))
 
 
 @blp.route("/<product_id>/audit", methods=["GET"])

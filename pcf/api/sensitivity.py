@@ -13,7 +13,6 @@ from marshmallow import fields, validate
 from pcf.api.blueprint import Blueprint, json_response
 from pcf.api.schemas import RequestSchema, ResponseSchema
 from pcf.config import SENSITIVITY_MAX_DRAWS
-from pcf.errors import InvalidInput
 
 blp = Blueprint("sensitivity", __name__, url_prefix="/v1/products",
                 description="Which inputs and parameters drive the uncertainty of a footprint.")
@@ -71,14 +70,9 @@ def get_sensitivity(query: dict, product_id: str):
     number parameters drawn from their defaults' distributions give standardized regression
     coefficients. The same seed gives the same document.
     """
+    from pcf.api.audit import query_parameters
     from pcf.service.sensitivity import sensitivity
 
-    parameters = {}
-    for item in query.get("set") or []:
-        if "=" not in item:
-            raise InvalidInput(f"set {item!r} must look like NAME=VALUE", field="set")
-        name, value = item.split("=", 1)
-        parameters[name.strip()] = value.strip()
     return json_response(sensitivity(product_id, variant=query.get("variant"),
-                                     parameters=parameters or None,
+                                     parameters=query_parameters(query),
                                      draws=query.get("draws", 5000), seed=query.get("seed", 0)))
