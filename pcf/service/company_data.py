@@ -11,7 +11,7 @@ from typing import Any
 from pcf.engine import get_engine
 from pcf.errors import InvalidInput, UnknownCompany
 from pcf.service.footprints import compute_footprint, model
-from pcf.service.supply_mix import mixed_footprint, stage_values as _stage_values, supply_mix_of
+from pcf.service.supply_mix import mixed_footprint, supply_mix_of
 
 _COMPANIES: tuple[str | None, dict] = (None, {})
 
@@ -127,7 +127,3 @@ def year_footprint(product: str, record: dict, year: int, field: str = "year",
     return out
 
 
-def stage_values(footprint: dict) -> dict[str, float]:
-    """Stage -> kg CO2e per declared unit, plus ``total``
-    (:func:`pcf.service.supply_mix.stage_values`)."""
-    return _stage_values(footprint)

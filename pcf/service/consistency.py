@@ -25,11 +25,11 @@ from pcf.accounting.supply_mix import describe_line, implied_share, implied_valu
 from pcf.service.company_data import (
     companies_for,
     company_record,
-    stage_values,
     year_footprint,
     year_parameters,
 )
 from pcf.service.footprints import compute_footprint, model
+from pcf.service.supply_mix import stage_values
 
 
 def company_checks(product: str, company: str) -> dict[str, Any]:

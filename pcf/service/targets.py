@@ -13,8 +13,9 @@ from typing import Any
 from pcf.accounting import reductions as rules
 from pcf.accounting.consistency import reduction_vs_reported
 from pcf.errors import InvalidInput
-from pcf.service.company_data import company_record, snapshot, stage_values, year_footprint
+from pcf.service.company_data import company_record, snapshot, year_footprint
 from pcf.service.footprints import model
+from pcf.service.supply_mix import stage_values
 from pcf.supplier_inputs import replacements_of
 
 
