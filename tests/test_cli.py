@@ -20,6 +20,7 @@ def run(*args, home: Path):
     return subprocess.run([*PCF, *args], capture_output=True, text=True, env=env, timeout=120)
 
 
+@pytest.mark.slow  # 14 s: a pcf process per product (the engine itself: test_engine_vs_bw2calc)
 def test_footprint_json_equals_plain_bw2calc(built_home, product_ids):
     from pcf.bw import bw2calc, bw2data
 

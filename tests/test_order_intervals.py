@@ -64,6 +64,7 @@ def test_dask_local_cluster_gives_the_same_file(built_home, tmp_path):
     assert report.total_interval == pytest.approx(local_report.total_interval, rel=1e-12)
 
 
+@pytest.mark.slow  # 10 s: dask waits out its connect timeout
 def test_unreachable_scheduler_and_scheduler_without_mc(built_home, tmp_path):
     from pcf.service.order_files import score_file
 
