@@ -55,8 +55,6 @@ BAND_H = 74.0
 """Height of the header band, points."""
 QR_SIZE = 92.0
 """Side of the QR code, points."""
-NOTES_RESERVE = 90.0
-"""Height kept for the closing notes (rule, label and about six lines), points."""
 
 
 # --------------------------------------------------------------------------- formatting
@@ -200,81 +198,6 @@ def fit_paragraph(text: Any, style: ParagraphStyle, width: float,
         else:
             hi = mid - 1
     return Paragraph(_markup(_cut(text, lo)), style)
-
-
-class Clamped(Flowable):
-    """A paragraph cut to ``max_lines`` lines at whatever width it is laid out in.
-
-    Parameters
-    ----------
-    text : Any
-        Plain text (see :func:`fit_paragraph`).
-    style : reportlab.lib.styles.ParagraphStyle
-    max_lines : int
-        Most lines shown; the cut text ends in ``" ..."``.
-    """
-
-    def __init__(self, text: Any, style: ParagraphStyle, max_lines: int = 1):
-        super().__init__()
-        self.text, self.style, self.max_lines = text, style, max_lines
-        self._para: Paragraph | None = None
-
-    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
-        self._para = fit_paragraph(self.text, self.style, availWidth, self.max_lines)
-        self.width, self.height = self._para.wrap(availWidth, availHeight)
-        return self.width, self.height
-
-    def draw(self):
-        assert self._para is not None, "wrap() before draw()"
-        self._para.drawOn(self.canv, 0, 0)
-
-
-class FillNotes(Flowable):
-    """Paragraphs stacked top down, each cut to ``max_lines`` and all to the height left.
-
-    Notes that get no whole line are left out; the flowable never needs more height than
-    it is offered, so it always fits the rest of the frame.
-
-    Parameters
-    ----------
-    texts : list of str
-        Plain texts, in order; empty ones are skipped.
-    style : reportlab.lib.styles.ParagraphStyle
-    max_lines : int
-        Most lines per note.
-    gap : float
-        Space between notes, points.
-    """
-
-    def __init__(self, texts: list[str], style: ParagraphStyle, max_lines: int = 5,
-                 gap: float = 3.0):
-        super().__init__()
-        self.texts, self.style, self.max_lines, self.gap = texts, style, max_lines, gap
-        self._paras: list[tuple[Paragraph, float]] = []
-
-    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
-        self._paras, used = [], 0.0
-        for text in self.texts:
-            start = used + (self.gap if self._paras else 0.0)
-            room = int((availHeight - start) // self.style.leading)
-            if room < 1 or not text:
-                continue
-            para = fit_paragraph(text, self.style, availWidth, min(room, self.max_lines))
-            _, height = para.wrap(availWidth, availHeight)
-            self._paras.append((para, height))
-            used = start + height
-        self.width, self.height = availWidth, used
-        return self.width, self.height
-
-    def split(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
-        return []
-
-    def draw(self):
-        y = self.height
-        for para, height in self._paras:
-            y -= height
-            para.drawOn(self.canv, 0, y)
-            y -= self.gap
 
 
 class ShrinkToFit(Flowable):
