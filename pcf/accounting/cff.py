@@ -15,6 +15,12 @@ material; R1, R2, A, Q ratios dimensionless.
 
 from __future__ import annotations
 
+RECYCLED_CONTENT_METHODS = ("cut-off", "cff")
+"""Recycled-content rules a footprint can be computed under: ``cut-off`` (the 100:0 / recycled
+content approach, ISO 14067 and the PACT default) and ``cff`` (the EU PEF Circular Footprint
+Formula, :func:`recycled_content_adjustment`). The one list the API schema, the CLI option and
+:mod:`pcf.service.cff` check against."""
+
 
 def _check(name: str, value: float, low: float = 0.0, high: float = 1.0) -> None:
     if not low <= value <= high:

@@ -177,7 +177,9 @@ class _CompanyYearMixin:
 
 def _recycled_content_method_field() -> fields.Field:
     """``recycled_content_method``: cut-off (default) or cff (issue 20)."""
-    return Text(validate=validate.OneOf(["cut-off", "cff"]), metadata={
+    from pcf.accounting.cff import RECYCLED_CONTENT_METHODS
+
+    return Text(validate=validate.OneOf(list(RECYCLED_CONTENT_METHODS)), metadata={
         "description": "Recycled-content rule: cut-off (default) or the EU PEF Circular "
                        "Footprint Formula (cff)", "example": "cff"})
 

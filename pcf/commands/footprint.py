@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from pcf.accounting.cff import RECYCLED_CONTENT_METHODS
 from pcf.commands._common import (
     FORMAT,
     emit_json,
@@ -28,7 +29,7 @@ from pcf.commands._common import (
               help="Company id (databases/companies/): its settings of --year and its stored "
                    "supplier footprints (pcf suppliers) replace the averages they cover.")
 @click.option("--year", type=int, default=None, help="Reporting year (with --company).")
-@click.option("--recycled-content-method", "rc_method", type=click.Choice(["cut-off", "cff"]),
+@click.option("--recycled-content-method", "rc_method", type=click.Choice(RECYCLED_CONTENT_METHODS),
               default="cut-off", show_default=True,
               help="Recycled-content rule: cut-off or the EU PEF Circular Footprint Formula.")
 @click.option("--mc", "draws", type=int, default=None, metavar="N",

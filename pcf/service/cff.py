@@ -18,11 +18,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pcf.accounting.cff import recycled_content_adjustment
+from pcf.accounting.cff import RECYCLED_CONTENT_METHODS, recycled_content_adjustment
 from pcf.engine import get_engine
 from pcf.errors import InvalidInput, InventoryInvalid
 
-METHODS = ("cut-off", "cff")
+METHODS = RECYCLED_CONTENT_METHODS
 """Recycled-content rules a result can be asked for."""
 
 
