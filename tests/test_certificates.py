@@ -134,12 +134,39 @@ def test_decimal_strings_have_no_exponent_and_round_trip():
 
 
 def test_temporal_score_follows_the_pedigree_steps():
-    from pcf.accounting.data_quality import temporal_score
+    from pcf.accounting.data_quality import temporal_method, temporal_score
+    from pcf.inventory.uncertainty import temporal_thresholds
 
-    assert [temporal_score(a) for a in (0, 2, 3, 5, 6, 9, 10, 14, 15, 40)] == \
+    below = temporal_thresholds()  # the one table, databases/uncertainty.yaml
+    assert below == (3, 6, 10, 15)  # ecoinvent v3 data quality guideline
+    assert [temporal_score(a, below) for a in (0, 2, 3, 5, 6, 9, 10, 14, 15, 40)] == \
         [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
-    assert temporal_score(-2) == 1  # data newer than the reference year
-    assert temporal_score(None) == 5
+    assert temporal_score(-2, below) == 1  # data newer than the reference year
+    assert temporal_score(None, below) == 5
+    # the certificate's method text, word for word as certificates issued before carry it
+    assert temporal_method(below) == (
+        "pedigree temporal score (1: < 3 years between data year and reference year, "
+        "2: < 6, 3: < 10, 4: < 15, 5: older or unknown) of each first-tier "
+        "contribution, the worse of its amount and its emission figures, weighted by "
+        "|kg CO2e|")
+
+
+def test_temporal_thresholds_come_from_the_uncertainty_file(tmp_path):
+    from pcf.config import databases_dir
+    from pcf.errors import InventoryInvalid
+    from pcf.inventory.uncertainty import temporal_thresholds
+
+    text = (databases_dir() / "uncertainty.yaml").read_text()
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    (changed / "uncertainty.yaml").write_text(
+        text.replace("below: [3, 6, 10, 15]", "below: [2, 5, 10, 20]"))
+    assert temporal_thresholds(changed) == (2, 5, 10, 20)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "uncertainty.yaml").write_text(text.replace("below: [3, 6, 10, 15]", "below: [3]"))
+    with pytest.raises(InventoryInvalid, match="temporal.below"):
+        temporal_thresholds(broken)
 
 
 def test_issuer_settings(monkeypatch):

@@ -46,32 +46,43 @@ def reference_period(reference_years: list[int] | tuple[int, ...],
     return start, end
 
 
-def temporal_score(age_years: int | None) -> int:
+def temporal_score(age_years: int | None, below: tuple[int, ...]) -> int:
     """Pedigree temporal correlation score (Weidema; ecoinvent v3 data quality guideline).
 
-    1: < 3 years between the data year and the reference year; 2: < 6; 3: < 10; 4: < 15;
-    5: 15 or more, or unknown.
+    1 + the number of thresholds in ``below`` the age reaches: with the table of
+    ``databases/uncertainty.yaml`` (``temporal.below`` = 3, 6, 10, 15 years, read by
+    :func:`pcf.inventory.uncertainty.temporal_thresholds`, the table the Monte Carlo pedigree
+    uses too) 1: < 3 years between the data year and the reference year; 2: < 6; 3: < 10;
+    4: < 15; 5: 15 or more, or unknown (``None``).
     """
     if age_years is None:
-        return 5
+        return len(below) + 1
     age = abs(age_years)
-    for limit, score in ((3, 1), (6, 2), (10, 3), (15, 4)):
-        if age < limit:
-            return score
-    return 5
+    return 1 + sum(age >= limit for limit in below)
 
 
-def _meta_temporal(meta: dict[str, Any], reference_year: int) -> int:
+def temporal_method(below: tuple[int, ...]) -> str:
+    """How :func:`temporal_dqr` rates, in words (the certificate's ``temporalDQRMethod``),
+    for the thresholds ``below`` (years)."""
+    steps = [f"1: < {below[0]} years between data year and reference year"]
+    steps += [f"{i + 2}: < {limit}" for i, limit in enumerate(below[1:])]
+    steps.append(f"{len(below) + 1}: older or unknown")
+    return (f"pedigree temporal score ({', '.join(steps)}) of each first-tier contribution, "
+            "the worse of its amount and its emission figures, weighted by |kg CO2e|")
+
+
+def _meta_temporal(meta: dict[str, Any], reference_year: int, below: tuple[int, ...]) -> int:
     year = meta.get("year")
-    score = temporal_score(None if year is None else reference_year - year)
+    score = temporal_score(None if year is None else reference_year - year, below)
     if meta.get("kind") == "technosphere":
         ef_years = meta.get("ef_years") or []
         oldest = min(ef_years) if ef_years else None
-        score = max(score, temporal_score(None if oldest is None else reference_year - oldest))
+        score = max(score, temporal_score(None if oldest is None else reference_year - oldest,
+                                          below))
     return score
 
 
-def temporal_dqr(footprint: dict, reference_year: int) -> dict:
+def temporal_dqr(footprint: dict, reference_year: int, below: tuple[int, ...]) -> dict:
     """Temporal data quality rating (1 best .. 5 worst) of a footprint.
 
     Formula::
@@ -81,8 +92,8 @@ def temporal_dqr(footprint: dict, reference_year: int) -> dict:
     over the first-tier contributions ``c_i`` (kg CO2e per declared unit), where ``s_i`` is
     the worse of the pedigree temporal scores (:func:`temporal_score`) of the exchange amount's
     year and of the oldest own figure of the background activity it draws on, against
-    ``reference_year`` (the last year of the reference period). Contributions whose exchange
-    cannot be identified score 5.
+    ``reference_year`` (the last year of the reference period), with the thresholds ``below``
+    (years, :func:`temporal_score`). Contributions whose exchange cannot be identified score 5.
 
     Returns
     -------
@@ -94,7 +105,8 @@ def temporal_dqr(footprint: dict, reference_year: int) -> dict:
     for c in footprint.get("contributions") or []:
         weight = abs(float(c["kg_co2e_per_declared_unit"]))
         found = metas(c)
-        score = max((_meta_temporal(m, reference_year) for m in found), default=5)
+        score = max((_meta_temporal(m, reference_year, below) for m in found),
+                    default=len(below) + 1)
         num += weight * score
         den += weight
         if found:

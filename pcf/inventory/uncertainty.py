@@ -21,6 +21,7 @@ Brightway/stats_arrays fields for the amount written at the default parameters.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +149,29 @@ def temporal_score(year: int, reference_year: int, below: list[int]) -> int:
     not below (``below = [3, 6, 10, 15]``: under 3 years -> 1, ..., 15 or more -> 5)."""
     age = abs(reference_year - year)
     return 1 + sum(age >= limit for limit in below)
+
+
+@functools.lru_cache(maxsize=4)
+def temporal_thresholds(root: Path | None = None) -> tuple[int, ...]:
+    """``temporal.below`` of ``databases/uncertainty.yaml`` (years; ``(3, 6, 10, 15)`` today):
+    the one table of the pedigree temporal score, for :func:`temporal_score` here and for
+    :func:`pcf.accounting.data_quality.temporal_score` (PACT ``temporalDQR``). Read once per
+    process and folder.
+
+    Raises
+    ------
+    InventoryInvalid
+        The file cannot be read or does not list 4 thresholds (``pcf setup`` refuses such a
+        file with its line first).
+    """
+    from pcf.config import databases_dir
+    from pcf.errors import InventoryInvalid
+
+    rules = UncertaintyRules.read(root or databases_dir())
+    if len(rules.temporal_below) != 4:
+        raise InventoryInvalid("; ".join(rules.problems()) or
+                               f"databases/{FILE}: temporal.below must list 4 year thresholds")
+    return tuple(int(limit) for limit in rules.temporal_below)
 
 
 def geographical_score(figure: str, location: str, rules: dict[str, int]) -> int:

@@ -38,6 +38,7 @@ from pcf.errors import (
     PcfError,
     ProjectNotReady,
 )
+from pcf.inventory.uncertainty import temporal_thresholds
 from pcf.service import footprints
 from pcf.store.certificates import (
     CertificateRecord,
@@ -242,11 +243,7 @@ def _extension(line: OrderLineRecord, fp: dict, facts: dict, number: str,
         "dataQuality": {
             "temporalDQR": (decimal_str(temporal["rating"])
                             if temporal["rating"] is not None else None),
-            "temporalDQRMethod": (
-                "pedigree temporal score (1: < 3 years between data year and reference year, "
-                "2: < 6, 3: < 10, 4: < 15, 5: older or unknown) of each first-tier "
-                "contribution, the worse of its amount and its emission figures, weighted by "
-                "|kg CO2e|"),
+            "temporalDQRMethod": temporal["method"],
             "referenceYear": temporal["referenceYear"],
             "coveragePercent": temporal["coveragePercent"],
             "geographicalDQR": _dqr(facts["dqi"]["geographicalDQR"]),
@@ -334,10 +331,12 @@ def analyse(footprint: dict, product: dict, issue_year: int) -> dict[str, Any]:
     """
     site = footprint.get("site") or {}
     start, end = data_quality.reference_period(site.get("reference_years") or (), issue_year)
+    below = temporal_thresholds()
     primary = data_quality.primary_data(footprint, product["parameters"])
     return {
         "referencePeriod": (start, end),
-        "temporal": data_quality.temporal_dqr(footprint, end.year - 1),
+        "temporal": {**data_quality.temporal_dqr(footprint, end.year - 1, below),
+                     "method": data_quality.temporal_method(below)},
         "primary": primary,
         "carbon": fossil_carbon_content(footprint),
         "aircraft": aircraft_emissions(footprint),
