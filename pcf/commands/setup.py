@@ -64,17 +64,8 @@ def setup(force: bool, fmt: str) -> None:
 
 
 def _engine_cache_valid(stamp: dict) -> bool:
-    """True if the stamp records an engine cache for its version and the file is there with
-    the recorded hash (:mod:`pcf.engine.cache` checks the rest when it loads)."""
-    import hashlib
+    """True if the engine cache recorded in the stamp would be used as it is
+    (:func:`pcf.engine.cache.cache_is_valid`)."""
+    from pcf.engine.cache import cache_is_valid
 
-    from pcf.engine.cache import FORMAT, cache_file
-
-    entry = stamp.get("engine_cache") or {}
-    if entry.get("format") != FORMAT or entry.get("version") != stamp.get("version"):
-        return False
-    try:
-        data = cache_file(entry["version"]).read_bytes()
-    except OSError:
-        return False
-    return hashlib.sha256(data).hexdigest() == entry.get("sha256")
+    return cache_is_valid(stamp)

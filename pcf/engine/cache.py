@@ -88,22 +88,49 @@ def write_cache(engine: Any) -> dict[str, Any] | None:
     return entry
 
 
+def _valid_payload(stamp: dict[str, Any]) -> bytes | None:
+    """The cache file's bytes if the stamp's entry is for its version, the project and the
+    code are as the file was written for, and the bytes have the recorded SHA-256; else None
+    (the checks of the module docstring, in one place).
+
+    Raises
+    ------
+    OSError
+        Reading the stamp's project files failed (callers treat it as "not valid").
+    """
+    from pcf.inventory.stamp import code_hash, file_signature
+
+    entry = stamp.get("engine_cache") or {}
+    version = stamp.get("version")
+    if entry.get("format") != FORMAT or not version or entry.get("version") != version:
+        return None
+    if file_signature() != stamp.get("file_signature") or entry.get("code") != code_hash():
+        return None
+    try:
+        data = cache_file(version).read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == entry.get("sha256") else None
+
+
+def cache_is_valid(stamp: dict[str, Any]) -> bool:
+    """True if :func:`load_engine` would use the cache file recorded in ``stamp`` (a build
+    stamp, :func:`pcf.inventory.stamp.read_stamp`); ``pcf setup`` writes the file otherwise."""
+    try:
+        return _valid_payload(stamp) is not None
+    except OSError:
+        return False
+
+
 def load_engine() -> Any:
     """The :class:`~pcf.engine.engine.Engine` from the cache file if it is valid for the
     project and code as they are now (see the module docstring), else None. Never raises:
     any problem with the file means building the engine from the project instead."""
-    from pcf.inventory.stamp import code_hash, file_signature, read_stamp
+    from pcf.inventory.stamp import read_stamp
 
     try:
-        stamp = read_stamp() or {}
-        entry = stamp.get("engine_cache") or {}
-        version = stamp.get("version")
-        if entry.get("format") != FORMAT or not version or entry.get("version") != version:
-            return None
-        if file_signature() != stamp.get("file_signature") or entry.get("code") != code_hash():
-            return None
-        data = cache_file(version).read_bytes()
-        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+        data = _valid_payload(read_stamp() or {})
+        if data is None:
             return None
         payload = pickle.loads(data)  # noqa: S301 - pcf's own file, hash checked above
         if payload.get("format") != FORMAT:
