@@ -97,6 +97,27 @@ def test_end_of_life_credit_by_hand(decl):
         0.8 * eol["recycling_kg_co2e_per_kwh_capacity"] + eol["credits_kg_co2e"])
 
 
+def test_nmc811_lithium_credit_keeps_the_lithium_balance(decl):
+    """The lithium recovered from an NMC811 cell is the lithium of its LiOH.H2O, as crude
+    Li2CO3: 2 x 41.962 kg LiOH.H2O hold the lithium of 73.888 kg Li2CO3 (IUPAC 2021 molar
+    masses: Li 6.94, O 15.999, H 1.008, C 12.011). Not the 1.05 kg Li2CO3 the lithium-hydroxide
+    model consumes per kg LiOH.H2O, which includes causticization losses."""
+    from pcf.service.footprints import compute_footprint
+
+    li, o, h, c = 6.94, 15.999, 1.008, 12.011
+    lioh_h2o = li + o + h + (2 * h + o)
+    li2co3 = 2 * li + c + 3 * o
+    cell = compute_footprint("battery-cell-nmc811", provenance=True)
+    lioh_kg = {p["product"]: p["amount"] for p in cell["linked_products"]}["lithium-hydroxide"]
+    credit = {c["material"]: c for c in decl("battery-cell-nmc811")["end_of_life"]["credits"]}
+    lithium = credit["lithium"]
+    assert lithium["input_kg"] == pytest.approx(lioh_kg * li2co3 / (2 * lioh_h2o), rel=1e-4)
+    # lithium in = lithium credited as recovered before the recovery rate
+    assert lithium["input_kg"] * 2 * li / li2co3 == pytest.approx(lioh_kg * li / lioh_h2o,
+                                                                  rel=1e-4)
+    assert lithium["recovered_kg"] == pytest.approx(lithium["input_kg"] * 0.5)
+
+
 def test_recycled_cell_takes_the_cff(decl):
     from pcf.service.footprints import compute_footprint
 

@@ -83,6 +83,8 @@ class ScrapRule(_Entry):
     embedded_emissions: float = Field(ge=0.0, description="t CO2e per t of scrap")
     applies_to: list[Literal["post-consumer", "pre-consumer"]]
     source: Text
+    year: int = Field(description="year of the legal act")
+    geography: Text = Field(description="where the rule applies (EU: goods imported into it)")
     status: Status
     basis: Text
 
@@ -196,6 +198,8 @@ class Benchmark(_Entry):
     route: Text
     value: float = Field(ge=0.0)
     source: Text
+    year: int = Field(description="year the figure was published")
+    geography: Text = Field(description="where the benchmark applies")
     status: Status
     basis: Text
 
@@ -210,6 +214,7 @@ class CbamRulesFile(_Entry):
     default_values: list[DefaultValue]
     markups: list[Markup]
     markups_source: Text
+    markups_geography: Text = Field(description="where the mark-ups apply")
     markups_status: Status
     markups_basis: Text
     benchmarks: list[Benchmark]
@@ -234,6 +239,8 @@ class CffMaterial(_Entry):
     qsin_qp: float = Field(gt=0.0, le=1.0, description="quality ratio of secondary input")
     qsout_qp: float = Field(gt=0.0, le=1.0, description="quality ratio of secondary output")
     source: Text
+    year: int = Field(description="year of the source's table")
+    geography: Text = Field(description="where the default values apply")
     status: Status
     basis: Text
 
@@ -328,12 +335,20 @@ class EndOfLife(_Entry):
     recycling_activity: Text
     A: float = Field(ge=0.0, le=1.0)
     A_source: Text
+    A_year: int
+    A_geography: Text
     A_status: Status
     A_basis: Text
     collection_rate: float = Field(ge=0.0, le=1.0)
+    collection_source: Text
+    collection_year: int
+    collection_geography: Text
+    collection_status: Status
     collection_basis: Text
     recovery_rates: dict[str, float]
     recovery_source: Text
+    recovery_year: int
+    recovery_geography: Text
     recovery_status: Status
     recovery_basis: Text
 
@@ -345,6 +360,9 @@ class RecoveredMaterial(_Entry):
     material: Text
     inputs: list[Flow]
     factor: float = Field(gt=0.0)
+    factor_source: Text
+    factor_year: int
+    factor_geography: Text
     factor_basis: Text
 
 
