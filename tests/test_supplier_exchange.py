@@ -127,6 +127,11 @@ def test_pulled_lithium_certificate_moves_the_cell_by_the_arithmetic(servers):
     assert moved < 0                                        # hydro beats the average grid
     primary = 100 * LIOH_PER_KWH * supplier_figure / after["per_declared_unit"]["total"]
     assert after["primary_data"]["percent"] == pytest.approx(primary, abs=0.006)
+    print(f"\nsupplier F {supplier_figure:.4f}, average LiOH "
+          f"{average['per_declared_unit']['total']:.4f}; cell "
+          f"{before['per_declared_unit']['total']:.4f} -> {after['per_declared_unit']['total']:.4f}"
+          f" (by hand {expected:+.6f}, pcf {moved:+.6f}); primary data share by hand "
+          f"{primary:.3f} %, pcf {after['primary_data']['percent']} %")  # for the closing note
 
     # downstream certificate of an order line for Sunwoda 2024
     down_order = {"order_id": "SO-77", "lines": [{"line_id": "1", **cell, "quantity": 1.2,
