@@ -48,6 +48,7 @@ BLUEPRINTS = (
     "pcf.api.certificates",
     "pcf.api.pact_requests",
     "pcf.api.tenants",
+    "pcf.api.tenant",
     "pcf.api.supplier_footprints",
     "pcf.api.declarations",
 )

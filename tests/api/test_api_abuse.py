@@ -182,6 +182,21 @@ def test_admin_sets_limits_over_the_api(api, keys, store):
     assert resp.get_json()["limits"]["rate_limit_is_default"] is True
 
 
+def test_every_role_reads_its_own_tenant(api, keys):
+    """GET /v1/tenant: the caller's name, role, limits and usage, for any role; no key 401."""
+    for name, role in (("alice", "customer"), ("erin", "engineer"), ("ada", "admin")):
+        own = api.get("/v1/tenant", headers=keys[name]).get_json()
+        assert own["name"] == name and own["role"] == role
+        assert own["limits"]["order_lines_used_today"] == 0
+    api.post("/v1/orders", json=_order("PO-OWN", n=3), headers=keys["alice"])
+    assert api.get("/v1/tenant", headers=keys["alice"]).get_json()["limits"][
+        "order_lines_used_today"] == 3
+    # the same document an admin reads for that tenant
+    assert api.get("/v1/tenant", headers=keys["alice"]).get_json() == \
+        api.get("/v1/tenants/alice", headers=keys["ada"]).get_json()
+    problem(api.get("/v1/tenant"), 401)
+
+
 # --------------------------------------------------------------------------- keys
 
 

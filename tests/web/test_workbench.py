@@ -152,9 +152,22 @@ def test_sign_in_keeps_the_key_in_the_tab_only(page, server):
     assert page.evaluate("sessionStorage.getItem('pcf.apiKey')") == server["key"]
     assert page.evaluate("document.cookie") == ""
     assert page.evaluate("localStorage.length") == 0
+    page.wait_for_function("document.getElementById('key-role').textContent !== ''")
+    assert page.inner_text("#key-role") == "as erin-engineering (engineer)"
     _shot(page, "01-home-signed-in")
     page.click("#signout")
     assert page.evaluate("sessionStorage.getItem('pcf.apiKey')") is None
+
+
+def test_a_customer_key_is_told_its_role_before_a_403(page, server):
+    """The page shows the key's role (GET /v1/tenant) and tells a customer key on the
+    compare page that comparing needs an engineer or admin key."""
+    _sign_in(page, server, "/app/compare", key=server["customer_key"])
+    page.wait_for_function("document.getElementById('key-role').textContent !== ''")
+    assert page.inner_text("#key-role") == "as carla-customer (customer)"
+    page.wait_for_selector(".message.info")
+    assert "need an engineer or admin key" in page.inner_text("#message")
+    page.click("#signout")
 
 
 def test_compare_virgin_and_recycled_for_every_product(page, server):

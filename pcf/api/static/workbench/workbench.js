@@ -82,6 +82,25 @@
     };
   }
 
+  // Pages whose calls need an engineer or admin key (POST /v1/comparisons).
+  var ENGINEER_PAGES = { compare: true, sweep: true };
+
+  // The key's tenant and role (GET /v1/tenant), shown beside the key; a customer key on a
+  // page it cannot use is told so before its first 403.
+  async function showRole() {
+    var box = document.getElementById("key-role");
+    box.textContent = "";
+    if (!apiKey()) { return; }
+    try {
+      var own = await api("/v1/tenant");
+      box.textContent = "as " + own.name + " (" + own.role + ")";
+      if (own.role === "customer" && ENGINEER_PAGES[document.body.dataset.page]) {
+        showMessage("This is a customer key: comparing and sweeping need an engineer or " +
+                    "admin key. Orders, certificates and reductions work with it.", "info");
+      }
+    } catch (err) { box.textContent = ""; }
+  }
+
   function setupSignin() {
     var form = document.getElementById("signin");
     var input = document.getElementById("api-key");
@@ -90,6 +109,7 @@
       document.getElementById("signed-in").hidden = !key;
       document.getElementById("signed-out").hidden = !!key;
       document.getElementById("key-prefix").textContent = key ? key.slice(0, 8) + "…" : "";
+      showRole();
     }
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
