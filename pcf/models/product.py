@@ -95,16 +95,29 @@ class ProductModel:
             encoded.update(spec.encode(values[name]))
         return Settings(variant=variant, values=values, encoded=encoded)
 
-    def describe(self) -> dict[str, Any]:
-        """Public description: id, name, declared_unit, description, stages, parameters
-        (name, type, unit, default, min, max, choices, optional, description, source) and
-        variants."""
+    def _parameter_entries(self) -> list[dict[str, Any]]:
         params = []
         for spec in self.specs.values():
             entry = spec.to_dict()
             entry.pop("choice_activities", None)
             entry.pop("meta", None)
             params.append(entry)
+        return params
+
+    def parameter_descriptions(self) -> tuple[dict[str, Any], ...]:
+        """The ``parameters`` of :meth:`describe`, built once per model and shared: read
+        them, do not change them (the footprint's primary-data rating reads them on every
+        request; issue 21)."""
+        cached = self.__dict__.get("_described_parameters")
+        if cached is None:
+            cached = self.__dict__["_described_parameters"] = tuple(self._parameter_entries())
+        return cached
+
+    def describe(self) -> dict[str, Any]:
+        """Public description: id, name, declared_unit, description, stages, parameters
+        (name, type, unit, default, min, max, choices, optional, description, source) and
+        variants."""
+        params = self._parameter_entries()
         return {
             "id": self.id, "name": self.definition["name"],
             "declared_unit": self.declared_unit,
