@@ -9,6 +9,7 @@ Prints CPU ms per request of each and the top functions of the served run.
 Usage::
 
     python benchmarks/profile_request.py [--requests 2000] [--top 25] [--sort tottime]
+                                          [--rate none|LIMIT]
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--rate", default="none",
+                        help="rate limit of the profiling tenant (default none: unlimited, "
+                             "as the throughput bench's tenant; e.g. 1000000/minute to "
+                             "profile the cost of counting)")
     args = parser.parse_args(argv)
     bw_home = Path(os.environ.get("PCF_HOME", REPO / "var")).resolve()
     with tempfile.TemporaryDirectory(prefix="pcf-prof-") as tmp:
@@ -84,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         _, key = store.create_tenant("prof", "admin")
         # no rate limit for the profiling tenant (as bench_throughput.py's `pcf tenants limits
         # bench --rate none`): the default 6,000/minute would answer 429 before 3 x 2,000 + 50
-        store.set_limits("prof", rate_limit="none")
+        store.set_limits("prof", rate_limit=args.rate)
         headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
         client = app.test_client()
         # each run its own bodies: no parameter set is computed twice in the process
@@ -114,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         _run(client, bodies[2 * n:3 * n], headers)
         profile.disable()
         print(f"POST /v1/footprints in-process, {args.requests} requests (each its own "
-              f"parameter set), load {os.getloadavg()[0]:.2f}")
+              f"parameter set), tenant rate limit {args.rate}, load {os.getloadavg()[0]:.2f}")
         print(f"  CPU per request, as before issue 21 (baseline): {before:.3f} ms")
         print(f"  CPU per request, as served:                     {after:.3f} ms"
               f"  ({after / before:.2f}x)")
