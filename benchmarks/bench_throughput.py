@@ -19,6 +19,7 @@ Usage::
 
     python benchmarks/bench_throughput.py [--seconds 4] [--lines 10000,100000,1000000]
                                           [--skip-server] [--skip-orders] [--skip-cold]
+                                          [--threads N] [--concurrency 1,8,32]
 
 Uses the Brightway project under ``$PCF_HOME`` (default ./var; ``pcf setup`` first) and a
 throw-away PCF_HOME in a temporary directory. Loopback only. The machine's load average is
@@ -167,7 +168,8 @@ def _wait_200(port: int, path: str, deadline: float, method: str = "GET",
     raise SystemExit(f"no 200 from {path}")
 
 
-def bench_server(env: dict, seconds: float) -> None:
+def bench_server(env: dict, seconds: float, threads: int | None = None,
+                 concurrencies: tuple[int, ...] = (1, 8, 32)) -> None:
     key = subprocess.run(PCF + ["tenants", "create", "bench", "--role", "admin"], env=env,
                          check=True, capture_output=True, text=True).stdout.strip().split()[-1]
     # no rate limit for the load tenant: the default (6,000/minute) would answer 429s
@@ -192,7 +194,11 @@ def bench_server(env: dict, seconds: float) -> None:
     port = _free_port()
     with tempfile.TemporaryFile() as log:
         t0 = time.perf_counter()
-        server = subprocess.Popen(PCF + ["serve", "--port", str(port), "--workers", "2"],
+        serve = PCF + ["serve", "--port", str(port), "--workers", "2"]
+        if threads is not None:
+            serve += ["--threads", str(threads)]
+        print(f"server: pcf serve --workers 2 --threads {threads or 'default'}", flush=True)
+        server = subprocess.Popen(serve,
                                   env=env, stdout=log, stderr=subprocess.STDOUT,
                                   start_new_session=True)
         try:
@@ -209,7 +215,7 @@ def bench_server(env: dict, seconds: float) -> None:
             print("footprints vs /health (keep-alive clients, same server, same run):",
                   flush=True)
             health_at: dict[int, tuple] = {}
-            for c in (1, 8, 32):
+            for c in concurrencies:
                 cpu0 = _cpu_seconds(server.pid)
                 h = _load(port, "GET", "/health", [], {}, c, seconds)
                 cpu1 = _cpu_seconds(server.pid)
@@ -384,6 +390,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-server", action="store_true")
     parser.add_argument("--skip-orders", action="store_true")
     parser.add_argument("--skip-cold", action="store_true")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per HTTP worker (default: pcf serve's)")
+    parser.add_argument("--concurrency", default="1,8,32",
+                        help="client concurrencies of the server part")
     args = parser.parse_args(argv)
     bw_home = Path(os.environ.get("PCF_HOME", REPO / "var")).resolve()
     subprocess.run(PCF + ["setup"], env={**os.environ, "PCF_HOME": str(bw_home)}, check=True,
@@ -399,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_cold:
             bench_cold(env)
         if not args.skip_server:
-            bench_server(env, args.seconds)
+            bench_server(env, args.seconds, args.threads,
+                         tuple(int(x) for x in args.concurrency.split(",") if x))
         if not args.skip_orders:
             bench_orders(env, Path(tmp), [int(x) for x in args.lines.split(",") if x])
     print(f"load average at end {os.getloadavg()[0]:.2f}")
