@@ -12,6 +12,7 @@ has ``"provenance"``, the list of its exchanges' metadata (``source``, ``year``,
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -116,7 +117,8 @@ def temporal_dqr(footprint: dict, reference_year: int, below: tuple[int, ...]) -
             "coveragePercent": round(100.0 * covered / den, 2) if den > 0 else 0.0}
 
 
-def supplier_parameters(parameter_specs: list[dict[str, Any]], parameters: dict) -> list[str]:
+def supplier_parameters(parameter_specs: Sequence[dict[str, Any]],
+                        parameters: dict) -> list[str]:
     """Names of supplier-specific footprint parameters that were given a value.
 
     A supplier-specific parameter is a number whose unit is a footprint (contains ``CO2e``),
@@ -151,7 +153,7 @@ def is_primary(contribution: dict, params: list[str]) -> bool:
                                for m in found)
 
 
-def primary_data(footprint: dict, parameter_specs: list[dict[str, Any]]) -> dict:
+def primary_data(footprint: dict, parameter_specs: Sequence[dict[str, Any]]) -> dict:
     """Primary data share (PACT ``primaryDataShare``, % of ``pcfExcludingBiogenicUptake``).
 
     Rule: a contribution is primary when its exchange amount is a supplier-specific footprint
@@ -232,7 +234,8 @@ def contribution_scores(contribution: dict[str, Any]) -> dict[str, float] | None
     return out or None
 
 
-def pedigree_dqi(footprint: dict) -> dict[str, Any]:
+def pedigree_dqi(footprint: dict,
+                 scores: list[dict[str, float] | None] | None = None) -> dict[str, Any]:
     """Data quality ratings of a footprint from the pedigree scores of its inputs (issue 17).
 
     Formula, per indicator ``k`` (technological, geographical, temporal, completeness,
@@ -245,27 +248,43 @@ def pedigree_dqi(footprint: dict) -> dict[str, Any]:
     The scale is the pedigree's, 1 (best) to 5 (worst), which is PACT v3's DQR scale.
     ``coveragePercent`` is the share of ``sum |c|`` the rated contributions make.
 
+    Parameters
+    ----------
+    footprint : dict
+        A Footprint whose contributions carry provenance (or any, with ``scores``).
+    scores : list, optional
+        :func:`contribution_scores` of each contribution, in order, when the caller has them
+        already (they depend only on a contribution's provenance, so a service can compute
+        them once per contribution row of a product); by default computed here.
+
     Returns
     -------
     dict
         ``{"technologicalDQR", "geographicalDQR", "temporalDQR", "completenessDQR",
         "reliabilityDQR"}`` (floats rounded to 0.1, None when nothing is rated),
         ``coveragePercent`` and ``rule``.
+
+    Raises
+    ------
+    ValueError
+        ``scores`` not as long as the contributions.
     """
     contributions = footprint.get("contributions") or []
+    if scores is not None and len(scores) != len(contributions):
+        raise ValueError(f"{len(scores)} scores for {len(contributions)} contributions")
     den_all = sum(abs(float(c["kg_co2e_per_declared_unit"])) for c in contributions)
     num = dict.fromkeys(PEDIGREE_INDICATORS, 0.0)
     den = dict.fromkeys(PEDIGREE_INDICATORS, 0.0)
     covered = 0.0
-    for c in contributions:
+    for i, c in enumerate(contributions):
         weight = abs(float(c["kg_co2e_per_declared_unit"]))
         if den_all <= 0 or weight < DQI_THRESHOLD * den_all:
             continue
-        scores = contribution_scores(c)
-        if scores is None:
+        rated = contribution_scores(c) if scores is None else scores[i]
+        if rated is None:
             continue
         covered += weight
-        for key, value in scores.items():
+        for key, value in rated.items():
             num[key] += weight * value
             den[key] += weight
     out: dict[str, Any] = {f"{k}DQR": (round(num[k] / den[k], 1) if den[k] > 0 else None)

@@ -42,20 +42,43 @@ def split_contribution(contribution: dict[str, Any]) -> dict[str, float]:
     - a background input with cumulative kg CO2e per unit ``s_b`` by basis ``b``:
       ``c_b = c * s_b / sum_b s_b``.
 
-    A contribution without provenance goes to ``unstated``.
+    A contribution without provenance goes to ``unstated``. The shares are those of
+    :func:`basis_shares`.
     """
-    value = float(contribution["kg_co2e_per_declared_unit"])
+    return split_value(float(contribution["kg_co2e_per_declared_unit"]),
+                       basis_shares(contribution))
+
+
+def basis_shares(contribution: dict[str, Any]) -> tuple[tuple[str, float, float], ...]:
+    """How :func:`split_contribution` splits a contribution, without its value.
+
+    Depends only on the contribution's ``kind`` and ``provenance``, so a caller that scores
+    many footprints of one product can compute it once per contribution row (issue 21).
+
+    Returns
+    -------
+    tuple of (basis, part, total)
+        ``c_b = c * part / total`` for each basis ``b`` in that order (:func:`split_value`);
+        a direct emission or an unknown row has one item with ``part = total = 1.0``
+        (``c * 1.0 / 1.0`` is ``c`` exactly).
+    """
     found = metas(contribution)
     if not found:
-        return {"unstated": value}
+        return (("unstated", 1.0, 1.0),)
     if contribution.get("kind") == "biosphere":
         bases = {m.get("gwp") or "unstated" for m in found}
-        return {bases.pop() if len(bases) == 1 else "unstated": value}
+        return ((bases.pop() if len(bases) == 1 else "unstated", 1.0, 1.0),)
     shares = found[0].get("gwp_split") or {}
     total = math.fsum(shares.values())
     if not shares or total == 0.0:
-        return {"unstated": value}
-    return {basis: value * part / total for basis, part in shares.items()}
+        return (("unstated", 1.0, 1.0),)
+    return tuple((basis, part, total) for basis, part in shares.items())
+
+
+def split_value(value: float, shares: tuple[tuple[str, float, float], ...]) -> dict[str, float]:
+    """``{basis: value * part / total}`` for the ``shares`` of :func:`basis_shares` (value in
+    kg CO2e per declared unit)."""
+    return {basis: value * part / total for basis, part, total in shares}
 
 
 def gwp_basis_mix(footprint: dict) -> dict[str, Any]:
@@ -79,10 +102,32 @@ def gwp_basis_mix(footprint: dict) -> dict[str, Any]:
         "ar6_percent": float, "other_percent": float, "label": str}``, bases in
         :data:`ORDER`, only those present.
     """
+    contributions = footprint.get("contributions") or []
+    return gwp_basis_mix_of(contributions, [basis_shares(c) for c in contributions])
+
+
+def gwp_basis_mix_of(contributions: list[dict[str, Any]],
+                     shares: list[tuple[tuple[str, float, float], ...]]) -> dict[str, Any]:
+    """:func:`gwp_basis_mix` with the :func:`basis_shares` of each contribution given.
+
+    Parameters
+    ----------
+    contributions : list of dict
+        Footprint contributions (``kg_co2e_per_declared_unit`` is read; no provenance needed).
+    shares : list
+        ``basis_shares`` of each contribution, in the same order (e.g. computed once per
+        contribution row of the product).
+
+    Returns
+    -------
+    dict
+        As :func:`gwp_basis_mix`; the same floats, summed in the same order.
+    """
     kg: dict[str, float] = {}
-    for c in footprint.get("contributions") or []:
-        for basis, value in split_contribution(c).items():
-            kg[basis] = kg.get(basis, 0.0) + value
+    for c, rule in zip(contributions, shares, strict=True):
+        value = float(c["kg_co2e_per_declared_unit"])
+        for basis, part, total in rule:
+            kg[basis] = kg.get(basis, 0.0) + value * part / total
     return basis_of_kg(kg)
 
 

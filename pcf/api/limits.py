@@ -83,5 +83,9 @@ def init_limiter(app: Flask, database_url: str) -> Limiter:
         on_breach=_on_breach,
         key_prefix=KEY_PREFIX,
     )
+    # The same exemption as a request filter, which Flask-Limiter checks before it resolves
+    # and evaluates the limits: a request without a tenant or of an unlimited tenant costs
+    # one call instead of the whole limit machinery (issue 21).
+    limiter.request_filter(_exempt)
     limiter.init_app(app)
     return limiter

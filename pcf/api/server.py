@@ -8,8 +8,9 @@ Production (:func:`run_production`): a gunicorn master (the ``pcf serve`` proces
   10 s, body deadline 30 s, idle keep-alive 5 s, at most ``worker_connections`` connections,
   default 1000); each builds its own app (no preloading, so no database connection or
   Brightway state crosses a ``fork``), warms its engine in ``post_worker_init``
-  (:func:`warm_engine`) and starts its PACT worker thread that answers PACT requests
-  (:mod:`pcf.pact.worker`);
+  (:func:`warm_engine`), starts its PACT worker thread that answers PACT requests
+  (:mod:`pcf.pact.worker`) and freezes what it holds then out of the garbage collector
+  (:func:`freeze_heap`: no full-heap collection pauses on the request path);
 - ``job_workers`` order-job worker processes (default 1) that score orders submitted with
   ``Prefer: respond-async`` (:func:`pcf.service.order_jobs.run_worker`), at a lower CPU
   priority (nice 10) so that a tenant's large orders do not slow other tenants' requests.
@@ -90,10 +91,32 @@ def preload_modules() -> bool:
     return load_cached_engine()
 
 
+def freeze_heap() -> int:
+    """Collect garbage once, then move every object alive now into the garbage collector's
+    permanent generation (:func:`gc.freeze`); returns how many objects were frozen.
+
+    Called by each HTTP worker once its app is built and its engine warm (issue 21). The
+    modules, the app and the engine are ~130,000 long-lived objects that a full (generation
+    2) collection would otherwise traverse every time: measured 26-45 ms per collection, about
+    one every 4,000 footprint requests in one process, a stall of every request in flight on
+    that worker (a tail of p99.9 and the maximum, too rare to move the p99). Frozen objects
+    are never collected (they live as long as the worker anyway); objects created later are
+    collected as usual.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def _post_worker_init(worker) -> None:
     n = warm_engine()
     worker.log.info("pcf worker %s: engine warm (%d products)", worker.pid, n)
     start_pact_worker(getattr(worker, "wsgi", None))
+    frozen = freeze_heap()
+    worker.log.info("pcf worker %s: %d objects frozen out of the garbage collector",
+                    worker.pid, frozen)
 
 
 def start_pact_worker(app) -> None:

@@ -71,40 +71,77 @@ class ProductModel:
             Unknown variant (field ``variant``), unknown parameter (field
             ``parameters.<name>``) or invalid value, each with the allowed values.
         """
-        values = {name: spec.default for name, spec in self.specs.items()}
         if parameters is not None and not isinstance(parameters, dict):
             raise InvalidParameter("parameters must be an object of name -> value",
                              field="parameters", allowed=sorted(self.specs))
         if variant is not None and not isinstance(variant, str):
             raise InvalidParameter("variant must be a string", field="variant",
                              allowed=sorted(self.variants))
-        if variant is not None:
-            if variant not in self.variants:
-                raise InvalidParameter(f"product {self.id!r} has no variant {variant!r}",
-                                 field="variant", allowed=sorted(self.variants))
-            for name, value in self.variants[variant].items():
-                values[name] = self.specs[name].coerce(value)
+        if variant is not None and variant not in self.variants:
+            raise InvalidParameter(f"product {self.id!r} has no variant {variant!r}",
+                             field="variant", allowed=sorted(self.variants))
+        base_values, base_encoded = self._variant_base(variant)
+        values = dict(base_values)
         for name, value in (parameters or {}).items():
             spec = self.specs.get(name)
             if spec is None:
                 raise InvalidParameter(f"product {self.id!r} has no parameter {name!r}",
                                  field=f"parameters.{name}", allowed=sorted(self.specs))
             values[name] = spec.coerce(value)
-        encoded: dict[str, float] = {}
-        for name, spec in self.specs.items():
-            encoded.update(spec.encode(values[name]))
+        # every parameter encodes to the same names whatever its value, so the variant's
+        # encoding with the given parameters re-encoded is the encoding of ``values``, keys
+        # in the same order
+        encoded = dict(base_encoded)
+        for name in parameters or {}:
+            encoded.update(self.specs[name].encode(values[name]))
         return Settings(variant=variant, values=values, encoded=encoded)
 
-    def describe(self) -> dict[str, Any]:
-        """Public description: id, name, declared_unit, description, stages, parameters
-        (name, type, unit, default, min, max, choices, optional, description, source) and
-        variants."""
+    def _variant_base(self, variant: str | None) -> tuple[dict, dict]:
+        """``(values, encoded)`` of the defaults with ``variant``'s values applied, built once
+        per variant (issue 21: they do not depend on the request's parameters). Callers
+        copy them before changing anything.
+
+        Raises
+        ------
+        InvalidInput
+            A variant value its parameter refuses (then nothing is kept).
+        """
+        bases = self.__dict__.setdefault("_variant_bases", {})
+        cached = bases.get(variant)
+        if cached is None:
+            values = {name: spec.default for name, spec in self.specs.items()}
+            if variant is not None:
+                for name, value in self.variants[variant].items():
+                    values[name] = self.specs[name].coerce(value)
+            encoded: dict[str, float] = {}
+            for name, spec in self.specs.items():
+                encoded.update(spec.encode(values[name]))
+            cached = bases[variant] = (values, encoded)
+        return cached
+
+    def _parameter_entries(self) -> list[dict[str, Any]]:
         params = []
         for spec in self.specs.values():
             entry = spec.to_dict()
             entry.pop("choice_activities", None)
             entry.pop("meta", None)
             params.append(entry)
+        return params
+
+    def parameter_descriptions(self) -> tuple[dict[str, Any], ...]:
+        """The ``parameters`` of :meth:`describe`, built once per model and shared: read
+        them, do not change them (the footprint's primary-data rating reads them on every
+        request; issue 21)."""
+        cached = self.__dict__.get("_described_parameters")
+        if cached is None:
+            cached = self.__dict__["_described_parameters"] = tuple(self._parameter_entries())
+        return cached
+
+    def describe(self) -> dict[str, Any]:
+        """Public description: id, name, declared_unit, description, stages, parameters
+        (name, type, unit, default, min, max, choices, optional, description, source) and
+        variants."""
+        params = self._parameter_entries()
         return {
             "id": self.id, "name": self.definition["name"],
             "declared_unit": self.declared_unit,

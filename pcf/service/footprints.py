@@ -11,9 +11,9 @@ import math
 import threading
 from typing import Any
 
-from pcf.accounting.data_quality import pedigree_dqi, primary_data
+from pcf.accounting.data_quality import contribution_scores, pedigree_dqi, primary_data
 from pcf.accounting.electricity import electricity_accounting
-from pcf.accounting.gwp_basis import gwp_basis_mix
+from pcf.accounting.gwp_basis import basis_shares, gwp_basis_mix, gwp_basis_mix_of
 from pcf.engine import get_engine
 from pcf.errors import InvalidInput, UnknownProduct
 from pcf.inventory.methods import METHODS
@@ -235,9 +235,10 @@ def compute_footprint(product: str, variant: str | None = None,
     if covered:
         footprint["supplier_specific_inputs"] = covered
     if contributions:
-        footprint["primary_data"] = primary_data(footprint, product_model.describe()["parameters"])
-        prov = get_engine().provenance(product)
+        footprint["primary_data"] = primary_data(footprint,
+                                                 product_model.parameter_descriptions())
         if provenance:
+            prov = get_engine().provenance(product)
             for item in footprint["contributions"]:
                 item["provenance"] = [m.to_dict() for m in prov.lookup(item)]
             footprint["site"] = {"location": prov.location,
@@ -253,11 +254,16 @@ def compute_footprint(product: str, variant: str | None = None,
                 model_product = INPUTS[item["input"]].model_product
                 item["carbon_content"] = (engine.provenance(model_product).carbon_content
                                           if model_product in engine.products else None)
-            traced = footprint
+            footprint["gwp_basis"] = gwp_basis_mix(footprint)
+            footprint["dqi"] = pedigree_dqi(footprint)
         else:
-            traced = {"contributions": traced_contributions(product, footprint["contributions"])}
-        footprint["gwp_basis"] = gwp_basis_mix(traced)
-        footprint["dqi"] = pedigree_dqi(traced)
+            # the same ratings from per-row rules computed once per product (issue 21)
+            table = _rating_rows(product)
+            rows = [table.get((c["input"], c["activity"], c["kind"], c["stage"]), _UNRATED)
+                    for c in footprint["contributions"]]
+            footprint["gwp_basis"] = gwp_basis_mix_of(footprint["contributions"],
+                                                      [shares for shares, _ in rows])
+            footprint["dqi"] = pedigree_dqi(footprint, [scores for _, scores in rows])
         footprint["method"] = {**METHOD, "label": footprint["gwp_basis"]["label"]}
     if recycled_content_method == "cff":
         from pcf.service.cff import apply_cff
@@ -278,11 +284,43 @@ def traced_contributions(product: str, contributions: list[dict[str, Any]]) -> l
     :func:`pcf.accounting.data_quality.pedigree_dqi`.
     """
     prov = get_engine().provenance(product)
-    return [{**item, "provenance": [{"gwp": m.gwp, "gwp_split": dict(m.gwp_split),
-                                     "pedigree": dict(m.pedigree),
-                                     "ef_pedigree": dict(m.ef_pedigree)}
-                                    for m in prov.lookup(item)]}
+    return [{**item, "provenance": [_light_meta(m) for m in prov.lookup(item)]}
             for item in contributions]
+
+
+def _light_meta(meta) -> dict[str, Any]:
+    """What the ratings read of an :class:`~pcf.engine.provenance.ExchangeMeta`."""
+    return {"gwp": meta.gwp, "gwp_split": dict(meta.gwp_split), "pedigree": dict(meta.pedigree),
+            "ef_pedigree": dict(meta.ef_pedigree)}
+
+
+_UNRATED: tuple = (basis_shares({}), None)
+"""Ratings of a contribution row without provenance: all ``unstated``, no pedigree."""
+_RATINGS: dict[str, tuple[Any, dict[tuple, tuple]]] = {}
+_RATINGS_LOCK = threading.Lock()
+
+
+def _rating_rows(product: str) -> dict[tuple, tuple]:
+    """``(input, activity, kind, stage) -> (basis_shares, contribution_scores)`` of every
+    contribution row of ``product`` (:func:`pcf.accounting.gwp_basis.basis_shares`,
+    :func:`pcf.accounting.data_quality.contribution_scores` of the row as
+    :func:`traced_contributions` traces it).
+
+    Both depend only on the row's provenance, not on the parameter set, so they are computed
+    once per product and provenance (rebuilt with the engine) instead of per footprint; the
+    ratings are the same floats, summed in the same order.
+    """
+    prov = get_engine().provenance(product)
+    cached = _RATINGS.get(product)
+    if cached is not None and cached[0] is prov:
+        return cached[1]
+    with _RATINGS_LOCK:
+        table = {}
+        for key, found in prov.rows.items():
+            row = {"kind": key[2], "provenance": [_light_meta(m) for m in found]}
+            table[key] = (basis_shares(row), contribution_scores(row))
+        _RATINGS[product] = (prov, table)
+    return table
 
 
 def _contribution(c) -> dict[str, Any]:

@@ -94,10 +94,12 @@ def authenticate(store: Any, token: str) -> Any:
     TokenExpired
         The token has expired.
     AuthenticationFailed
-        Invalid token, or its key was revoked or its tenant removed.
+        Invalid token, or its key was revoked or has expired, or its tenant removed.
     """
     claims = tokens.verify(token)
-    tenant = pact_store.tenant_of_key(store.engine, claims.key_id, claims.tenant_id)
+    # through the process's key cache (issue 21): no query per call; revoking the key
+    # reaches every worker before its next lookup
+    tenant = store.tenant_of_key_id(claims.key_id, claims.tenant_id)
     if tenant is None:
         raise AuthenticationFailed("the access token's API key is no longer valid",
                                    field="Authorization")

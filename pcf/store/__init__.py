@@ -106,6 +106,12 @@ class Store:
         """Return the tenant of API key ``key`` or None."""
         return _tenants.authenticate(self.engine, key, self.key_cache)
 
+    def tenant_of_key_id(self, key_pk: int, tenant_id: int) -> TenantInfo | None:
+        """Return the tenant of the unrevoked, unexpired API key with row id ``key_pk`` if it
+        is tenant ``tenant_id``, else None; through the key cache
+        (:func:`pcf.store.tenants.tenant_of_key_id`)."""
+        return _tenants.tenant_of_key_id(self.engine, key_pk, tenant_id, self.key_cache)
+
     def list_tenants(self) -> list[TenantInfo]:
         """Return all tenants ordered by name."""
         return _tenants.list_tenants(self.engine)

@@ -130,7 +130,8 @@ def authenticate_client(engine, name: str, secret: str) -> tuple[TenantInfo, int
     Returns
     -------
     (TenantInfo, int) or None
-        None when the name and key do not belong together (or the key is revoked).
+        None when the name and key do not belong together (or the key is revoked or
+        expired).
     """
     if not name or not secret or len(secret) > 200 or len(name) > 200:
         return None
@@ -140,23 +141,12 @@ def authenticate_client(engine, name: str, secret: str) -> tuple[TenantInfo, int
                    _keys.c.id.label("key_id"))
             .join(_keys, _keys.c.tenant_id == _tenants.c.id)
             .where(_keys.c.key_hash == hash_key(secret), _keys.c.revoked_at.is_(None),
+                   or_(_keys.c.expires_at.is_(None), _keys.c.expires_at > utcnow()),
                    _tenants.c.name == name)
         ).first()
     if row is None:
         return None
     return TenantInfo(row.id, row.name, row.role, row.created_at), int(row.key_id)
-
-
-def tenant_of_key(engine, key_id: int, tenant_id: int) -> TenantInfo | None:
-    """The tenant of API key ``key_id`` if the key is unrevoked and the tenant's."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(_tenants.c.id, _tenants.c.name, _tenants.c.role, _tenants.c.created_at)
-            .join(_keys, _keys.c.tenant_id == _tenants.c.id)
-            .where(_keys.c.id == key_id, _keys.c.revoked_at.is_(None),
-                   _tenants.c.id == tenant_id)
-        ).first()
-    return None if row is None else TenantInfo(row.id, row.name, row.role, row.created_at)
 
 
 # --------------------------------------------------------------------------- callback hosts
@@ -398,7 +388,7 @@ def update_request(engine, request_id: int, *, release: bool = True, **values: A
 
 
 __all__ = ["PactCallbackHost", "PactEvent", "PactRequest", "RequestRecord", "REQUEST_STATES",
-           "authenticate_client", "tenant_of_key", "set_callback_host",
+           "authenticate_client", "set_callback_host",
            "remove_callback_host", "callback_hosts", "callback_credentials", "record_event",
            "list_events", "get_request", "list_requests", "claim_due", "next_due",
            "update_request"]

@@ -235,6 +235,49 @@ def authenticate(engine: Engine, key: str, cache: KeyCache | None = None) -> Ten
     return tenant
 
 
+def tenant_of_key_id(engine: Engine, key_pk: int, tenant_id: int,
+                     cache: KeyCache | None = None) -> TenantInfo | None:
+    """Return the tenant of the API key with row id ``key_pk`` if the key is neither revoked
+    nor expired and belongs to tenant ``tenant_id``, else None (a PACT access token names
+    its key by id: :func:`pcf.service.pact.authenticate`).
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+    key_pk : int
+        ``api_keys.id`` of the key.
+    tenant_id : int
+        The tenant the caller expects (the token's claim).
+    cache : KeyCache, optional
+        The process's cache of verified keys: the same cache, signal and bounds as
+        :func:`authenticate` (revoking a key reaches every process before its next lookup;
+        an entry is used until the key's expiry and :data:`pcf.store.keycache.MAX_AGE` at
+        most), entries under ``"id:<key_pk>"``. Does not write ``last_used_at`` (the token
+        path never did).
+    """
+    now = utcnow()
+    ident = f"id:{int(key_pk)}"
+    token = cache.token() if cache is not None else None
+    if cache is not None:
+        hit = cache.get(ident, token, now)
+        if hit is not None:
+            return hit.tenant if hit.tenant.id == tenant_id else None
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(*_TENANT_COLUMNS, ApiKey.expires_at)
+            .join(ApiKey, ApiKey.tenant_id == Tenant.id)
+            .where(ApiKey.id == key_pk, ApiKey.revoked_at.is_(None),
+                   or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now))
+        ).first()
+    if row is None:
+        return None
+    tenant = _tenant(row)
+    if cache is not None:
+        cache.put(ident, CachedKey(tenant, int(key_pk), aware_utc(row.expires_at),
+                                   cache.clock(), None), token)
+    return tenant if tenant.id == tenant_id else None
+
+
 def _touch(engine: Engine, key_pk: int, now: datetime) -> None:
     """Set a key's ``last_used_at`` (a short autocommitted write; failures are ignored: the
     date is informative and must never refuse a request)."""
